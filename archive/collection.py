@@ -1,0 +1,145 @@
+"""A collection on disk, in pywb's layout so `wayback` can replay it as it is."""
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import IO
+
+from archive.exceptions import CollectionError
+from archive.reader import find_warc_files
+from archive.store import Store
+
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+SUBDIRS = ("archive", "indexes", "items", "runs", "state")
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable, unique enough for one collection: UTC time to the microsecond."""
+    now = now or datetime.now(timezone.utc)
+    return now.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+class Collection:
+    """`<root>/<name>/` with archive/, indexes/, items/, runs/, state/."""
+
+    def __init__(self, root: str, name: str) -> None:
+        if not NAME_RE.match(name):
+            raise CollectionError(
+                "invalid collection name %r: use letters, digits, '.', '_' or '-'" % name
+            )
+        self.root = root
+        self.name = name
+        self.path = os.path.join(root, name)
+
+    @classmethod
+    def open(cls, root: str, name: str) -> Collection:
+        """An existing collection; CollectionError naming the path if there is none."""
+        coll = cls(root, name)
+        if not os.path.isdir(coll.archive_dir):
+            raise CollectionError("no collection %r under %s" % (name, os.path.abspath(root)))
+        return coll
+
+    @classmethod
+    def create(cls, root: str, name: str) -> Collection:
+        coll = cls(root, name)
+        try:
+            for sub in SUBDIRS:
+                os.makedirs(os.path.join(coll.path, sub), exist_ok=True)
+        except OSError as err:
+            raise CollectionError("cannot create collection at %s: %s" % (coll.path, err)) from err
+        return coll
+
+    def _sub(self, name: str) -> str:
+        return os.path.join(self.path, name)
+
+    @property
+    def archive_dir(self) -> str:
+        return self._sub("archive")
+
+    @property
+    def indexes_dir(self) -> str:
+        return self._sub("indexes")
+
+    @property
+    def items_dir(self) -> str:
+        return self._sub("items")
+
+    @property
+    def runs_dir(self) -> str:
+        return self._sub("runs")
+
+    @property
+    def state_dir(self) -> str:
+        return self._sub("state")
+
+    @property
+    def store_path(self) -> str:
+        return os.path.join(self.state_dir, "store.sqlite")
+
+    def store(self) -> Store:
+        return Store(self.store_path)
+
+    def warc_files(self) -> list[str]:
+        return find_warc_files([self.archive_dir])
+
+    def item_files(self) -> list[str]:
+        """Every run's item file, oldest run first (run ids sort by time)."""
+        if not os.path.isdir(self.items_dir):
+            return []
+        names = sorted(n for n in os.listdir(self.items_dir) if n.endswith(".jsonl"))
+        return [os.path.join(self.items_dir, n) for n in names]
+
+    def items_path(self, run_id: str) -> str:
+        return os.path.join(self.items_dir, run_id + ".jsonl")
+
+    def run_report_path(self, run_id: str) -> str:
+        return os.path.join(self.runs_dir, run_id + ".json")
+
+    def write_run_report(self, run_id: str, report: dict[str, object]) -> str:
+        path = self.run_report_path(run_id)
+        tmp = path + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(report, fh, indent=2, sort_keys=True, default=str)
+            fh.write("\n")
+        os.replace(tmp, path)
+        return path
+
+
+class ItemWriter:
+    """Appends items as JSON lines; each line is flushed so a crash loses at most the last one."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.count = 0
+        self._fh: IO[str] | None = None
+
+    def write(self, item: dict[str, object]) -> None:
+        if self._fh is None:
+            self._fh = open(self.path, "a", encoding="utf-8")
+        self._fh.write(json.dumps(item, ensure_ascii=False, sort_keys=False) + "\n")
+        self._fh.flush()
+        self.count += 1
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+
+def iter_items(paths: list[str]) -> Iterator[tuple[str, int, dict[str, object]]]:
+    """(file, line number, item) for every well-formed line; a torn last line is skipped."""
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for lineno, line in enumerate(fh, 1):
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    item = json.loads(line)
+                except json.JSONDecodeError:
+                    continue  # a line cut by a crash; everything before it is intact
+                if isinstance(item, dict):
+                    yield path, lineno, item

@@ -1,0 +1,206 @@
+"""The collection's persistent state in SQLite: archived articles, hashes, aliases, runs."""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass
+
+from archive.exceptions import StoreError
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    url TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    simhash TEXT NOT NULL,
+    run TEXT NOT NULL,
+    fetched_at TEXT
+);
+CREATE INDEX IF NOT EXISTS articles_by_hash ON articles (content_hash);
+CREATE TABLE IF NOT EXISTS simhash_bands (
+    band INTEGER NOT NULL, value INTEGER NOT NULL, url TEXT NOT NULL,
+    PRIMARY KEY (band, value, url)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS aliases (
+    alias TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    run TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS aliases_by_url ON aliases (url);
+CREATE TABLE IF NOT EXISTS payloads (
+    digest TEXT PRIMARY KEY,
+    url TEXT NOT NULL,
+    date TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    offset INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS runs (
+    run_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended TEXT,
+    outcome TEXT,
+    stats TEXT
+);
+"""
+BANDS = 4  # 64-bit SimHash in four 16-bit bands: any two within Hamming distance 3 share one
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    url: str
+    content_hash: str
+    simhash: str
+    run: str
+
+
+@dataclass(frozen=True)
+class KnownPayload:
+    digest: str
+    url: str
+    date: str
+    record_id: str
+    filename: str
+    offset: int
+
+
+class Store:
+    """One collection's SQLite store (WAL mode; one writer process at a time)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+        except sqlite3.DatabaseError as err:
+            raise StoreError("%s: not a usable SQLite store (%s)" % (path, err)) from err
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- articles -----------------------------------------------------------------------
+    def article(self, url: str) -> KnownArticle | None:
+        row = self._db.execute(
+            "SELECT url, content_hash, simhash, run FROM articles WHERE url = ?", (url,)
+        ).fetchone()
+        return KnownArticle(*row) if row else None
+
+    def article_by_hash(self, content_hash: str) -> KnownArticle | None:
+        row = self._db.execute(
+            "SELECT url, content_hash, simhash, run FROM articles WHERE content_hash = ? LIMIT 1",
+            (content_hash,),
+        ).fetchone()
+        return KnownArticle(*row) if row else None
+
+    def near_candidates(self, simhash: str) -> list[KnownArticle]:
+        """Articles sharing at least one 16-bit band with `simhash` (the caller checks distance)."""
+        value = int(simhash, 16)
+        clauses = " OR ".join("(band = ? AND value = ?)" for _ in range(BANDS))
+        params: list[int] = []
+        for band in range(BANDS):
+            params += [band, (value >> (16 * band)) & 0xFFFF]
+        rows = self._db.execute(
+            "SELECT DISTINCT a.url, a.content_hash, a.simhash, a.run FROM simhash_bands b "
+            "JOIN articles a ON a.url = b.url WHERE " + clauses,
+            params,
+        ).fetchall()
+        return [KnownArticle(*row) for row in rows]
+
+    def add_article(self, url: str, content_hash: str, simhash: str, run: str, fetched_at: str) -> None:
+        value = int(simhash, 16)
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
+                (url, content_hash, simhash, run, fetched_at),
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO simhash_bands VALUES (?, ?, ?)",
+                [(band, (value >> (16 * band)) & 0xFFFF, url) for band in range(BANDS)],
+            )
+
+    def article_count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM articles").fetchone()[0])
+
+    # -- aliases ------------------------------------------------------------------------
+    def add_alias(self, alias: str, url: str, reason: str, run: str) -> bool:
+        """Record `alias` as another URL of article `url`; False if it was known already."""
+        if alias == url:
+            return False
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO aliases VALUES (?, ?, ?, ?)", (alias, url, reason, run)
+        )
+        return cur.rowcount > 0
+
+    def alias_target(self, alias: str) -> str | None:
+        row = self._db.execute("SELECT url FROM aliases WHERE alias = ?", (alias,)).fetchone()
+        return row[0] if row else None
+
+    def aliases_of(self, url: str) -> list[str]:
+        rows = self._db.execute(
+            "SELECT alias FROM aliases WHERE url = ? ORDER BY alias", (url,)
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def is_known_article_url(self, url: str) -> bool:
+        """True when `url` is an archived article or an alias of one: no need to fetch it again."""
+        row = self._db.execute(
+            "SELECT 1 FROM articles WHERE url = ? UNION ALL SELECT 1 FROM aliases WHERE alias = ? LIMIT 1",
+            (url, url),
+        ).fetchone()
+        return row is not None
+
+    # -- payload digests (for revisit records) ------------------------------------------
+    def payload(self, digest: str) -> KnownPayload | None:
+        row = self._db.execute(
+            "SELECT digest, url, date, record_id, filename, offset FROM payloads WHERE digest = ?",
+            (digest,),
+        ).fetchone()
+        return KnownPayload(*row) if row else None
+
+    def add_payload(self, payload: KnownPayload) -> None:
+        self._db.execute(
+            "INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?, ?, ?)",
+            (payload.digest, payload.url, payload.date, payload.record_id, payload.filename,
+             payload.offset),
+        )
+
+    # -- runs ---------------------------------------------------------------------------
+    def start_run(self, run_id: str, kind: str, started: str) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO runs (run_id, kind, started) VALUES (?, ?, ?)",
+            (run_id, kind, started),
+        )
+
+    def end_run(self, run_id: str, ended: str, outcome: str, stats: dict[str, object]) -> None:
+        self._db.execute(
+            "UPDATE runs SET ended = ?, outcome = ?, stats = ? WHERE run_id = ?",
+            (ended, outcome, json.dumps(stats, sort_keys=True, default=str), run_id),
+        )
+
+    def runs(self) -> list[dict[str, object]]:
+        rows = self._db.execute(
+            "SELECT run_id, kind, started, ended, outcome, stats FROM runs ORDER BY started"
+        ).fetchall()
+        return [
+            {"run_id": r[0], "kind": r[1], "started": r[2], "ended": r[3], "outcome": r[4],
+             "stats": json.loads(r[5]) if r[5] else {}}
+            for r in rows
+        ]
