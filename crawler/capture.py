@@ -1,0 +1,165 @@
+"""Downloader middleware that writes every response, as received, to the collection's WARCs.
+
+It sits next to the downloader (priority 950), so it sees responses before redirects are
+followed, retries decided or bodies decompressed: 301s, 404s and robots.txt are archived
+too, and a gzip body is stored gzipped under its own Content-Encoding.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from http import HTTPStatus
+from importlib import metadata
+from typing import Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+
+from archive.warc import HttpExchange, WarcWriter, build_request_head, build_response_head
+from crawler.download import WIRE_META_KEY, WireCapture
+from pipelines.scrapy_adapters import run_context
+
+logger = logging.getLogger(__name__)
+
+RECORD_META_KEY = "archive_record"
+_CHUNKED_LINE = re.compile(rb"^(transfer-encoding)(\s*:[^\r\n]*chunked)", re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class CaptureConfig:
+    max_size: int
+    gzip: bool
+    compress_level: int
+    prefix: str
+    warc_version: str
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> CaptureConfig:
+        config = cls(
+            max_size=settings.getint("ARCHIVE_MAX_SIZE"),
+            gzip=settings.getbool("ARCHIVE_GZIP"),
+            compress_level=settings.getint("ARCHIVE_COMPRESS_LEVEL"),
+            prefix=settings.get("ARCHIVE_PREFIX"),
+            warc_version=str(settings.get("ARCHIVE_WARC_VERSION")),
+        )
+        if config.max_size < 1_000_000:
+            raise NotConfigured("ARCHIVE_MAX_SIZE must be at least 1000000 bytes")
+        if not 0 <= config.compress_level <= 9:
+            raise NotConfigured("ARCHIVE_COMPRESS_LEVEL must be between 0 and 9")
+        if config.warc_version not in ("1.0", "1.1"):
+            raise NotConfigured("ARCHIVE_WARC_VERSION must be 1.0 or 1.1")
+        return config
+
+
+def warcinfo_fields(crawler: Crawler, collection: str, run_id: str) -> dict[str, str]:
+    settings = crawler.settings
+    return {
+        "software": "newsarchive/%s (Scrapy %s, warcio %s)" % (
+            _version("newsarchive"), _version("scrapy"), _version("warcio")),
+        "format": "WARC File Format %s" % settings.get("ARCHIVE_WARC_VERSION"),
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/"
+                      "warc-1.1/",
+        "isPartOf": "%s/%s" % (collection, run_id),
+        "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
+        "http-header-user-agent": settings.get("USER_AGENT"),
+    }
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def exchange_from(request: Request, response: Response, wire: WireCapture | None) -> HttpExchange:
+    """The exchange as it crossed the wire, or as close as Scrapy's objects allow."""
+    if wire is not None:
+        request_head, _, request_body = wire.request_bytes.partition(b"\r\n\r\n")
+        request_head += b"\r\n\r\n"
+        response_head = wire.response_head
+        protocol = wire.protocol
+    else:
+        request_head, request_body = _rebuild_request(request), request.body
+        response_head = _rebuild_response_head(response)
+        protocol = response.protocol or "HTTP/1.1"
+    # Twisted hands us de-chunked bodies: the header must no longer claim chunk framing, so
+    # it is kept under pywb's prefix for original headers instead.
+    response_head = _CHUNKED_LINE.sub(rb"X-Archive-Orig-\1\2", response_head)
+    return HttpExchange(
+        url=response.url,
+        request_head=request_head,
+        request_body=request_body,
+        response_head=response_head,
+        body=response.body,
+        ip_address=str(response.ip_address) if response.ip_address else None,
+        protocol=protocol,
+        date=datetime.now(timezone.utc),
+    )
+
+
+def _rebuild_request(request: Request) -> bytes:
+    parts = urlsplit(request.url)
+    target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
+    headers = [(b"Host", parts.netloc.encode("ascii"))]
+    for name, values in request.headers.items():
+        headers += [(name, value) for value in values]
+    return build_request_head(request.method, target, headers)
+
+
+def _rebuild_response_head(response: Response) -> bytes:
+    try:
+        reason = HTTPStatus(response.status).phrase
+    except ValueError:
+        reason = ""
+    headers = [(name, value) for name, values in response.headers.items() for value in values]
+    return build_response_head(response.status, reason, headers)
+
+
+class CaptureMiddleware:
+    """Writes each response and its request to WARC; leaves the record's place in meta."""
+
+    def __init__(self, writer: WarcWriter, stats: Any) -> None:
+        self.writer = writer
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
+        config = CaptureConfig.from_settings(crawler.settings)
+        ctx = run_context(crawler)
+        writer = WarcWriter(
+            ctx.collection.archive_dir,
+            prefix=config.prefix,
+            max_size=config.max_size,
+            gzip=config.gzip,
+            compress_level=config.compress_level,
+            warc_version=config.warc_version,
+            info=warcinfo_fields(crawler, ctx.collection.name, ctx.run_id),
+        )
+        middleware = cls(writer, crawler.stats)
+        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
+        return middleware
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        wire = request.meta.pop(WIRE_META_KEY, None)
+        if request.meta.get("dont_archive"):
+            return response
+        if wire is None:
+            self.stats.inc_value("archive/rebuilt_heads")
+        exchange = exchange_from(request, response, wire)
+        location = self.writer.write_exchange(exchange)
+        request.meta[RECORD_META_KEY] = location
+        self.stats.inc_value("archive/records", 2)
+        self.stats.inc_value("archive/responses")
+        self.stats.inc_value("archive/bytes", len(exchange.body))
+        return response
+
+    def close(self) -> None:
+        files = self.writer.close()
+        self.stats.set_value("archive/run_files", [os.path.basename(f) for f in files])

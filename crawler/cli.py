@@ -1,0 +1,153 @@
+"""The `newsarchive` command line: one entry point, thin handlers over library functions."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from importlib import metadata
+from typing import NoReturn
+
+from archive.exceptions import ArchiveError
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A wrong command line or option value: exit code 2, one line on stderr."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError("%s: %s (see --help)" % (self.prog, message))
+
+
+def _version() -> str:
+    try:
+        return metadata.version("newsarchive")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="newsarchive", description="Archive news sites as WARC + cleaned JSONL.")
+    parser.add_argument("--version", action="version", version="newsarchive " + _version())
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    crawl = sub.add_parser("crawl", help="crawl seeds into a collection")
+    crawl.add_argument("seeds", nargs="+", metavar="SEED", help="page, feed or sitemap URL")
+    _collection_options(crawl, required=False, default="default")
+    crawl.add_argument("--max-pages", type=_non_negative, default=0, metavar="N",
+                       help="schedule at most N pages (0: no limit)")
+    crawl.add_argument("--allow-private", action="store_true",
+                       help="allow loopback, private and link-local addresses")
+    crawl.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
+                       dest="settings", help="override a Scrapy setting")
+    crawl.set_defaults(func=_crawl)
+
+    demo = sub.add_parser("demo", help="serve the demo site and crawl it into collection 'demo'")
+    _collection_options(demo, required=False, default="demo")
+    demo.set_defaults(func=_demo)
+
+    replay = sub.add_parser("replay", help="WARC files or a collection -> items, offline")
+    replay.add_argument("sources", nargs="+", metavar="SOURCE",
+                        help="WARC file, directory, or the name of a collection under --root")
+    _collection_options(replay, required=True)
+    replay.set_defaults(func=_replay)
+
+    export = sub.add_parser("export", help="a collection's items as JSONL, each article once")
+    export.add_argument("collection", metavar="COLLECTION")
+    export.add_argument("--root", default="collections", help="collections root (default: %(default)s)")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--since", metavar="DATE", help="published on or after DATE (ISO 8601)")
+    export.add_argument("--until", metavar="DATE", help="published before or on DATE (ISO 8601)")
+    export.add_argument("--site", metavar="HOST", action="append", default=[],
+                        help="only articles from HOST (and its subdomains); repeatable")
+    export.add_argument("--with-aliases", action="store_true", help="add each article's other URLs")
+    export.set_defaults(func=_export)
+
+    extract = sub.add_parser("extract", help="one HTML file -> the item JSON on stdout")
+    extract.add_argument("file", metavar="FILE.html")
+    extract.add_argument("--url", help="the page's URL (default: a file: URL)")
+    extract.set_defaults(func=_extract)
+
+    site = sub.add_parser("demo-site", help="serve the bundled demo news site on 127.0.0.1")
+    site.add_argument("--port", type=_non_negative, default=0, help="port (default: any free one)")
+    site.set_defaults(func=_demo_site)
+    return parser
+
+
+def _collection_options(parser: argparse.ArgumentParser, required: bool, default: str = "") -> None:
+    parser.add_argument("--collection", required=required, default=default or None,
+                        metavar="NAME", help="collection name" + (" (default: %s)" % default if default else ""))
+    parser.add_argument("--root", default="collections", metavar="DIR",
+                        help="where collections live (default: %(default)s)")
+
+
+def _non_negative(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a whole number" % value) from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("%r must not be negative" % value)
+    return number
+
+
+# -- handlers: each one line of glue ---------------------------------------------------------
+def _crawl(args: argparse.Namespace) -> int:
+    from crawler.run_crawl import crawl_command
+    return crawl_command(args)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from crawler.run_crawl import demo_command
+    return demo_command(args)
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from crawler.replay import replay_command
+    return replay_command(args)
+
+
+def _export(args: argparse.Namespace) -> int:
+    from crawler.export import export_command
+    return export_command(args)
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from crawler.export import extract_command
+    return extract_command(args)
+
+
+def _demo_site(args: argparse.Namespace) -> int:
+    from crawler.demosite.server import main_serve
+    return main_serve(args.port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except UsageError as err:
+        print(err, file=sys.stderr)
+        return EXIT_USAGE
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    try:
+        return int(args.func(args))
+    except UsageError as err:
+        print("newsarchive %s: %s" % (args.command, err), file=sys.stderr)
+        return EXIT_USAGE
+    except ArchiveError as err:
+        print("newsarchive %s: %s" % (args.command, err), file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("newsarchive %s: interrupted" % args.command, file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK  # `newsarchive export … | head` is a normal thing to do

@@ -1,0 +1,155 @@
+"""`newsarchive crawl` and `newsarchive demo`: run the news spider and summarize the run."""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import json
+import logging
+import os
+import sys
+from typing import Any, TextIO
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from archive.collection import Collection, new_run_id
+from crawler.cli import EXIT_FAILURE, EXIT_OK, UsageError
+from crawler.spiders.news import NewsSpider
+from pipelines.canonical import InvalidURL, canonicalize, host_of
+
+logger = logging.getLogger(__name__)
+
+LOG_LEVELS = ("WARNING", "INFO", "DEBUG")
+
+
+def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
+    overrides = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError("-s takes KEY=VALUE, not %r" % pair)
+        overrides[key.strip()] = value
+    return overrides
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def crawl_settings(
+    collection: Collection, run_id: str, seeds: list[str], *, allow_private: bool,
+    overrides: dict[str, str], verbose: int,
+) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    if all(is_loopback_host(host_of(s)) for s in seeds):
+        # a local server needs no politeness: measure and test at full speed
+        settings.setdict({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
+                          "CONCURRENT_REQUESTS_PER_DOMAIN": 16}, priority="cmdline")
+    settings.setdict({
+        "ARCHIVE_ROOT": collection.root,
+        "ARCHIVE_COLLECTION": collection.name,
+        "ARCHIVE_RUN_ID": run_id,
+        "FETCH_ALLOW_PRIVATE": allow_private,
+        "LOG_LEVEL": LOG_LEVELS[min(verbose, 2)],
+    }, priority="cmdline")
+    settings.setdict(overrides, priority="cmdline")
+    return settings
+
+
+def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
+              allow_private: bool = False, overrides: dict[str, str] | None = None,
+              verbose: int = 0) -> dict[str, Any]:
+    """Crawl `seeds` into `collection` in this process; return the run report."""
+    try:
+        seeds = [canonicalize(s) for s in seeds]
+    except InvalidURL as err:
+        raise UsageError("bad seed URL %s" % err) from None
+    run_id = new_run_id()
+    settings = crawl_settings(collection, run_id, seeds, allow_private=allow_private,
+                              overrides=overrides or {}, verbose=verbose)
+    process = CrawlerProcess(settings, install_root_handler=True)
+    process.crawl(NewsSpider, seeds=seeds, max_pages=max_pages)
+    process.start()
+    report_path = collection.run_report_path(run_id)
+    if not os.path.exists(report_path):
+        raise RuntimeError("the crawl ended without a run report (see the log above)")
+    with open(report_path, encoding="utf-8") as fh:
+        report: dict[str, Any] = json.load(fh)
+    return report
+
+
+def crawl_command(args: argparse.Namespace) -> int:
+    collection = Collection.create(args.root, args.collection)
+    overrides = parse_setting_overrides(args.settings)
+    try:
+        report = run_crawl(collection, args.seeds, max_pages=args.max_pages,
+                           allow_private=args.allow_private, overrides=overrides,
+                           verbose=args.verbose)
+    except RuntimeError as err:
+        print("newsarchive crawl: %s" % err, file=sys.stderr)
+        return EXIT_FAILURE
+    print_summary(report, collection, sys.stdout)
+    return EXIT_OK
+
+
+def demo_command(args: argparse.Namespace) -> int:
+    from crawler.demosite import DemoSite
+
+    collection = Collection.create(args.root, args.collection)
+    with DemoSite() as site:
+        print("demo site serving at %s" % site.url, flush=True)
+        report = run_crawl(collection, [site.url], allow_private=True, verbose=args.verbose)
+    print_summary(report, collection, sys.stdout)
+    return EXIT_OK
+
+
+def _human(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return ("%d %s" if unit == "B" else "%.1f %s") % (size, unit)
+        size /= 1000
+    return "%d B" % size
+
+
+def _breakdown(counts: dict[str, int]) -> str:
+    return ", ".join("%s: %d" % kv for kv in sorted(counts.items()) if kv[1])
+
+
+def print_summary(report: dict[str, Any], collection: Collection, out: TextIO) -> None:
+    """What a person wants to see after a run, and what to try next."""
+    duplicates = report.get("duplicates", {})
+    errors = report.get("errors", {})
+    archive = report.get("archive", {})
+    lines = [
+        "%s run %s into collection %r (%s), %.1f s" % (
+            report.get("kind", "crawl"), report["run"], collection.name, collection.path,
+            report.get("duration_s", 0)),
+        "  pages fetched     %d  (%s)" % (report.get("responses", 0),
+                                          _breakdown(report.get("responses_by_status", {}))),
+        "  articles written  %d" % report.get("articles", 0),
+        "  duplicates        %d  (%s)" % (sum(duplicates.values()), _breakdown(duplicates) or "none"),
+        "  not articles      %d" % report.get("not_articles", 0),
+        "  errors            %d  (%s)" % (sum(errors.values()), _breakdown(errors) or "none"),
+    ]
+    files = archive.get("files", [])
+    lines.append("  WARC files        %d, %s" % (len(files), _human(archive.get("bytes", 0))))
+    lines += ["    %s  %s" % (os.path.join(collection.archive_dir, f["name"]), _human(f["bytes"]))
+              for f in files]
+    lines.append("  items             %s" % (report.get("items_file") or "(none this run)"))
+    lines.append("  run report        %s" % collection.run_report_path(report["run"]))
+    root = collection.root
+    lines += [
+        "next:",
+        "  newsarchive export %s --root %s -o %s.jsonl" % (collection.name, root, collection.name),
+        "  newsarchive replay %s --root %s --collection %s-replay" % (collection.name, root, collection.name),
+        "  cd %s && wayback --autoindex    # then browse http://localhost:8080/%s/" % (
+            os.path.dirname(os.path.abspath(root)) if os.path.basename(os.path.abspath(root)) == "collections"
+            else os.path.abspath(root), collection.name),
+    ]
+    out.write("\n".join(lines) + "\n")

@@ -1,0 +1,58 @@
+"""URL identity: one spelling per resource, so the same article is never fetched or kept twice."""
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
+
+from w3lib.url import safe_url_string
+
+# Parameters that only say where a click came from; they never select different content.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "gclsrc", "dclid", "msclkid", "yclid", "twclid", "igshid", "mc_cid",
+    "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id",
+    "vero_id", "wickedid", "rb_clickid", "s_cid", "ncid", "cmpid", "ocid", "sr_share",
+    "at_medium", "at_campaign", "spm", "share", "ref_src", "ref_url",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_custom")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+class InvalidURL(ValueError):
+    """Not an absolute http(s) URL."""
+
+
+def is_tracking_param(name: str) -> bool:
+    lname = name.lower()
+    return lname in TRACKING_PARAMS or lname.startswith(TRACKING_PREFIXES)
+
+
+def canonicalize(url: str) -> str:
+    """Lower-case scheme and host, drop default port, fragment and tracking parameters.
+
+    The order of the remaining query parameters is kept: some servers depend on it, and
+    we fetch the canonical URL itself.
+    """
+    try:
+        parts = urlsplit(safe_url_string(url.strip()))
+        port = parts.port
+    except ValueError as err:
+        raise InvalidURL("%r: %s" % (url, err)) from err
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise InvalidURL("%r is not an absolute http(s) URL" % url)
+    host = parts.hostname.lower().rstrip(".")
+    if ":" in host:  # IPv6 literal
+        host = "[%s]" % host
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else "%s:%d" % (host, port)
+    if parts.username or parts.password:
+        netloc = "%s@%s" % (parts.netloc.rsplit("@", 1)[0], netloc)
+    query = parts.query
+    if query:  # filter the raw segments so the kept ones keep their exact spelling
+        kept = [seg for seg in query.split("&") if seg and not is_tracking_param(unquote_plus(seg.split("=", 1)[0]))]
+        query = "&".join(kept)
+    path = re.sub(r"/{2,}", "/", parts.path) or "/"
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def host_of(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
