@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -103,7 +104,7 @@ def _iter_file(path: str, report: ReadReport) -> Iterator[ArchivedResponse]:
                 offset = records.get_record_offset()
                 yield _response(record, name, offset, records.get_record_length(), body)
                 offset += records.get_record_length()
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError) as err:
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as err:
         problem = WarcFormatError(path, offset, str(err).strip() or type(err).__name__)
         logger.warning("unreadable WARC data: %s", problem)
         report.problems.append(problem)

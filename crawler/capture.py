@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from archive.warc import HttpExchange, WarcWriter, build_request_head, build_response_head
@@ -31,6 +30,17 @@ RECORD_META_KEY = "archive_record"
 _CHUNKED_LINE = re.compile(rb"^(transfer-encoding)(\s*:[^\r\n]*chunked)", re.IGNORECASE | re.MULTILINE)
 
 
+class SettingError(ValueError):
+    """A setting has a value the crawl cannot run with; the message names the setting."""
+
+
+def _typed(settings: Any, getter: str, name: str) -> Any:
+    try:
+        return getattr(settings, getter)(name)
+    except ValueError:
+        raise SettingError("%s has an invalid value: %r" % (name, settings.get(name))) from None
+
+
 @dataclass(frozen=True)
 class CaptureConfig:
     max_size: int
@@ -41,19 +51,22 @@ class CaptureConfig:
 
     @classmethod
     def from_settings(cls, settings: Any) -> CaptureConfig:
+        """Read and check the ARCHIVE_* settings; SettingError names the first bad one."""
         config = cls(
-            max_size=settings.getint("ARCHIVE_MAX_SIZE"),
-            gzip=settings.getbool("ARCHIVE_GZIP"),
-            compress_level=settings.getint("ARCHIVE_COMPRESS_LEVEL"),
-            prefix=settings.get("ARCHIVE_PREFIX"),
+            max_size=_typed(settings, "getint", "ARCHIVE_MAX_SIZE"),
+            gzip=_typed(settings, "getbool", "ARCHIVE_GZIP"),
+            compress_level=_typed(settings, "getint", "ARCHIVE_COMPRESS_LEVEL"),
+            prefix=str(settings.get("ARCHIVE_PREFIX")),
             warc_version=str(settings.get("ARCHIVE_WARC_VERSION")),
         )
-        if config.max_size < 1_000_000:
-            raise NotConfigured("ARCHIVE_MAX_SIZE must be at least 1000000 bytes")
+        if config.max_size <= 0:
+            raise SettingError("ARCHIVE_MAX_SIZE must be a positive number of bytes")
         if not 0 <= config.compress_level <= 9:
-            raise NotConfigured("ARCHIVE_COMPRESS_LEVEL must be between 0 and 9")
+            raise SettingError("ARCHIVE_COMPRESS_LEVEL must be between 0 and 9")
         if config.warc_version not in ("1.0", "1.1"):
-            raise NotConfigured("ARCHIVE_WARC_VERSION must be 1.0 or 1.1")
+            raise SettingError("ARCHIVE_WARC_VERSION must be 1.0 or 1.1")
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", config.prefix):
+            raise SettingError("ARCHIVE_PREFIX may hold only letters, digits, '.', '_' and '-'")
         return config
 
 

@@ -7,7 +7,7 @@ import sys
 from importlib import metadata
 from typing import NoReturn
 
-from archive.exceptions import ArchiveError
+from archive.exceptions import ArchiveError, CollectionError
 
 logger = logging.getLogger(__name__)
 
@@ -136,11 +136,14 @@ def main(argv: list[str] | None = None) -> int:
         print(err, file=sys.stderr)
         return EXIT_USAGE
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)  # on the handler: Scrapy resets the root logger's own level
+    logging.root.addHandler(handler)
+    logging.root.setLevel(level)
     try:
         return int(args.func(args))
-    except UsageError as err:
+    except (UsageError, CollectionError) as err:  # a wrong name or value on the command line
         print("newsarchive %s: %s" % (args.command, err), file=sys.stderr)
         return EXIT_USAGE
     except ArchiveError as err:

@@ -13,6 +13,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.collection import Collection, new_run_id
+from crawler.capture import CaptureConfig, SettingError
 from crawler.cli import EXIT_FAILURE, EXIT_OK, UsageError
 from crawler.spiders.news import NewsSpider
 from pipelines.canonical import InvalidURL, canonicalize, host_of
@@ -73,7 +74,11 @@ def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
     run_id = new_run_id()
     settings = crawl_settings(collection, run_id, seeds, allow_private=allow_private,
                               overrides=overrides or {}, verbose=verbose)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    try:
+        CaptureConfig.from_settings(settings)  # fail before the reactor starts, in one line
+    except SettingError as err:
+        raise UsageError(str(err)) from None
+    process = CrawlerProcess(settings, install_root_handler=False)  # main() owns logging
     process.crawl(NewsSpider, seeds=seeds, max_pages=max_pages)
     process.start()
     report_path = collection.run_report_path(run_id)
@@ -95,6 +100,10 @@ def crawl_command(args: argparse.Namespace) -> int:
         print("newsarchive crawl: %s" % err, file=sys.stderr)
         return EXIT_FAILURE
     print_summary(report, collection, sys.stdout)
+    if not report.get("responses"):
+        print("newsarchive crawl: nothing was fetched from %s (see the messages above)"
+              % " ".join(args.seeds), file=sys.stderr)
+        return EXIT_FAILURE
     return EXIT_OK
 
 

@@ -1,0 +1,30 @@
+# Everything a fresh machine needs, from nothing but Python 3.10+.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test eval bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## demo: serve the bundled demo site on 127.0.0.1 and crawl it into collections/demo
+demo: $(STAMP)
+	$(BIN)/newsarchive demo
+
+## test: the whole test suite (local servers only, no internet)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## eval: extraction scores, ours vs plain trafilatura, on ../shared/eval
+eval: $(STAMP)
+	bash bench/eval.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache

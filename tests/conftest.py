@@ -1,0 +1,90 @@
+"""Shared fixtures: the demo site on 127.0.0.1 and real crawls of it, run as a user runs them."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from crawler.demosite import DemoSite
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+WARC_CHECK = SHARED / "tools" / "warc_check.py"
+
+
+@dataclass
+class CrawlResult:
+    """One finished `newsarchive crawl` (or other command) run in a child process."""
+
+    root: Path
+    collection: str
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def path(self) -> Path:
+        return self.root / self.collection
+
+    def reports(self) -> list[dict]:
+        return [json.loads(p.read_text()) for p in sorted((self.path / "runs").glob("*.json"))]
+
+    def items(self, run: str | None = None) -> list[dict]:
+        files = sorted((self.path / "items").glob("*.jsonl"))
+        if run is not None:
+            files = [f for f in files if f.stem == run]
+        return [json.loads(line) for f in files for line in f.read_text().splitlines() if line.strip()]
+
+
+def run_newsarchive(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """`python -m crawler ARGS` in a child process: a Twisted reactor runs once per process."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "crawler", *args], cwd=cwd or REPO, env=env,
+        capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def crawl(site_url: str, root: Path, collection: str, *extra: str) -> CrawlResult:
+    proc = run_newsarchive("crawl", site_url, "--root", str(root), "--collection", collection,
+                           "--allow-private", *extra)
+    return CrawlResult(root, collection, proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture(scope="session")
+def demo_site() -> Iterator[DemoSite]:
+    with DemoSite() as site:
+        yield site
+
+
+@pytest.fixture(scope="session")
+def demo_crawl(demo_site: DemoSite, tmp_path_factory: pytest.TempPathFactory) -> CrawlResult:
+    """The demo site crawled once into a fresh collection; most crawl tests read this."""
+    root = tmp_path_factory.mktemp("collections")
+    result = crawl(demo_site.url, root, "demo")
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="session")
+def demo_recrawl(
+    demo_crawl: CrawlResult, demo_site: DemoSite, tmp_path_factory: pytest.TempPathFactory
+) -> CrawlResult:
+    """A second crawl of (a copy of) the demo collection, so `demo_crawl` stays as it was."""
+    root = tmp_path_factory.mktemp("recrawl")
+    shutil.copytree(demo_crawl.path, root / demo_crawl.collection)
+    result = crawl(demo_site.url, root, demo_crawl.collection)
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def warc_check(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(WARC_CHECK), *args],
+                          capture_output=True, text=True, timeout=600)

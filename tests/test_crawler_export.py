@@ -1,0 +1,66 @@
+"""`newsarchive export`: a collection's items across runs, each article once, filtered."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from crawler.cli import main
+from tests.conftest import CrawlResult
+
+
+def export(capsys, *args: str) -> list[dict]:
+    assert main(["export", *args]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+
+def test_export_gives_each_article_once_across_runs(demo_recrawl: CrawlResult, capsys) -> None:
+    items = export(capsys, "demo", "--root", str(demo_recrawl.root))
+    urls = [i["url"] for i in items]
+    assert len(urls) == len(set(urls)) >= 30
+    assert len(demo_recrawl.reports()) == 2
+
+
+def test_export_to_a_file(demo_crawl: CrawlResult, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out.jsonl"
+    assert main(["export", "demo", "--root", str(demo_crawl.root), "-o", str(out)]) == 0
+    lines = out.read_text().splitlines()
+    assert len(lines) == len(demo_crawl.items())
+    assert "exported %d articles" % len(lines) in capsys.readouterr().err
+
+
+def test_export_filters_by_publication_date(demo_crawl: CrawlResult, capsys) -> None:
+    dates = sorted(i["published"][:10] for i in demo_crawl.items())
+    middle = dates[len(dates) // 2]
+    since = export(capsys, "demo", "--root", str(demo_crawl.root), "--since", middle)
+    until = export(capsys, "demo", "--root", str(demo_crawl.root), "--until", middle)
+    assert since and until
+    assert all(i["published"][:10] >= middle for i in since)
+    assert all(i["published"][:10] <= middle for i in until)
+    assert len(since) + len(until) == len(dates) + dates.count(middle)
+
+
+def test_export_filters_by_site(demo_crawl: CrawlResult, capsys) -> None:
+    assert len(export(capsys, "demo", "--root", str(demo_crawl.root), "--site", "127.0.0.1")) == len(
+        demo_crawl.items())
+    assert export(capsys, "demo", "--root", str(demo_crawl.root), "--site", "example.org") == []
+
+
+def test_export_with_aliases_lists_the_other_urls(demo_crawl: CrawlResult, demo_site, capsys) -> None:
+    items = export(capsys, "demo", "--root", str(demo_crawl.root), "--with-aliases")
+    assert all(isinstance(i["aliases"], list) for i in items)
+    assert sum(len(i["aliases"]) for i in items) >= 1
+    by_url = {i["url"]: i for i in items}
+    for article in demo_site.articles():
+        for alias in by_url[article.url]["aliases"]:
+            assert alias != article.url
+
+
+def test_export_of_an_unknown_collection_is_one_clear_line(tmp_path: Path, capsys) -> None:
+    assert main(["export", "nosuch", "--root", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "nosuch" in err and len(err.strip().splitlines()) == 1
+
+
+def test_export_rejects_a_bad_date(demo_crawl: CrawlResult, capsys) -> None:
+    assert main(["export", "demo", "--root", str(demo_crawl.root), "--since", "last tuesday"]) == 2
+    assert "last tuesday" in capsys.readouterr().err
