@@ -207,7 +207,7 @@ class WarcWriter:
         exchange: HttpExchange,
         *,
         payload_digest: str,
-        refers_to: RecordLocation | None = None,
+        refers_to_id: str = "",
         refers_to_uri: str = "",
         refers_to_date: str = "",
         not_modified: bool = False,
@@ -218,8 +218,8 @@ class WarcWriter:
         fields = self._target_fields("revisit", record_id, date, exchange)
         profiles = PROFILE_NOT_MODIFIED if not_modified else PROFILE_IDENTICAL
         fields["WARC-Profile"] = profiles[self.warc_version]
-        if refers_to is not None:
-            fields["WARC-Refers-To"] = refers_to.record_id
+        if refers_to_id:
+            fields["WARC-Refers-To"] = refers_to_id
         if refers_to_uri:
             fields["WARC-Refers-To-Target-URI"] = refers_to_uri
         if refers_to_date:

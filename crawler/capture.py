@@ -6,6 +6,8 @@ too, and a gzip body is stored gzipped under its own Content-Encoding.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import os
 import re
@@ -20,7 +22,10 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from archive.warc import HttpExchange, WarcWriter, build_request_head, build_response_head
+from archive.store import KnownPayload, Store
+from archive.warc import (
+    HttpExchange, RecordLocation, WarcWriter, build_request_head, build_response_head,
+)
 from crawler.download import WIRE_META_KEY, WireCapture
 from pipelines.scrapy_adapters import run_context
 
@@ -117,6 +122,11 @@ def exchange_from(request: Request, response: Response, wire: WireCapture | None
     )
 
 
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for these bytes (sha1, base32)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
+
+
 def _rebuild_request(request: Request) -> bytes:
     parts = urlsplit(request.url)
     target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
@@ -138,9 +148,10 @@ def _rebuild_response_head(response: Response) -> bytes:
 class CaptureMiddleware:
     """Writes each response and its request to WARC; leaves the record's place in meta."""
 
-    def __init__(self, writer: WarcWriter, stats: Any) -> None:
+    def __init__(self, writer: WarcWriter, stats: Any, store: Store | None = None) -> None:
         self.writer = writer
         self.stats = stats
+        self.store = store  # payload digests already archived: repeats become revisit records
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
@@ -155,7 +166,7 @@ class CaptureMiddleware:
             warc_version=config.warc_version,
             info=warcinfo_fields(crawler, ctx.collection.name, ctx.run_id),
         )
-        middleware = cls(writer, crawler.stats)
+        middleware = cls(writer, crawler.stats, ctx.store)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
 
@@ -166,12 +177,28 @@ class CaptureMiddleware:
         if wire is None:
             self.stats.inc_value("archive/rebuilt_heads")
         exchange = exchange_from(request, response, wire)
-        location = self.writer.write_exchange(exchange)
-        request.meta[RECORD_META_KEY] = location
-        self.stats.inc_value("archive/records", 2)
-        self.stats.inc_value("archive/responses")
-        self.stats.inc_value("archive/bytes", len(exchange.body))
+        request.meta[RECORD_META_KEY] = self.write(exchange, response.status)
         return response
+
+    def write(self, exchange: HttpExchange, status: int) -> RecordLocation:
+        """A full response record, or a revisit if these payload bytes are archived already."""
+        digest = payload_digest(exchange.body)
+        known = self.store.payload(digest) if self.store and exchange.body else None
+        if known is not None and status == 200:
+            location = self.writer.write_revisit(
+                exchange, payload_digest=digest, refers_to_uri=known.url,
+                refers_to_date=known.date, refers_to_id=known.record_id,
+            )
+            self.stats.inc_value("archive/revisits")
+        else:
+            location = self.writer.write_exchange(exchange)
+            self.stats.inc_value("archive/responses")
+            if self.store is not None and exchange.body and status == 200:
+                self.store.add_payload(KnownPayload(
+                    digest, exchange.url, location.date, location.record_id, location.filename,
+                    location.offset))
+        self.stats.inc_value("archive/records", 2)
+        return location
 
     def close(self) -> None:
         files = self.writer.close()

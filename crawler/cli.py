@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the page's URL (default: a file: URL)")
     extract.set_defaults(func=_extract)
 
+    index = sub.add_parser("index", help="rebuild a collection's CDXJ index from its WARCs")
+    index.add_argument("collection", metavar="COLLECTION")
+    index.add_argument("--root", default="collections", help="collections root (default: %(default)s)")
+    index.set_defaults(func=_index)
+
     site = sub.add_parser("demo-site", help="serve the bundled demo news site on 127.0.0.1")
     site.add_argument("--port", type=_non_negative, default=0, help="port (default: any free one)")
     site.set_defaults(func=_demo_site)
@@ -121,6 +126,17 @@ def _export(args: argparse.Namespace) -> int:
 def _extract(args: argparse.Namespace) -> int:
     from crawler.export import extract_command
     return extract_command(args)
+
+
+def _index(args: argparse.Namespace) -> int:
+    from archive.collection import Collection
+    from archive.index import rebuild_index
+
+    collection = Collection.open(args.root, args.collection)
+    lines = rebuild_index(collection.indexes_dir, collection.warc_files())
+    print("indexed %d records of %d WARC files into %s/index.cdxj" % (
+        lines, len(collection.warc_files()), collection.indexes_dir))
+    return EXIT_OK
 
 
 def _demo_site(args: argparse.Namespace) -> int:

@@ -11,6 +11,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from archive.exceptions import ArchiveError
+from archive.index import update_index
 from pipelines.scrapy_adapters import RunContext, run_context
 
 logger = logging.getLogger(__name__)
@@ -90,6 +92,12 @@ class RunReport:
     def engine_stopped(self) -> None:
         ctx = run_context(self.crawler)
         stats = self.crawler.stats.get_stats()
+        new_files = [os.path.join(ctx.collection.archive_dir, n) for n in stats.get("archive/run_files", [])]
+        try:
+            lines = update_index(ctx.collection.indexes_dir, new_files)
+            self.crawler.stats.set_value("archive/index_lines", lines)
+        except ArchiveError as err:  # the WARCs are safe; `newsarchive index` can rebuild later
+            logger.error("could not update %s: %s", ctx.collection.indexes_dir, err)
         spider = self.crawler.spider
         report = build_report(ctx, stats, "crawl", datetime.now(timezone.utc),
                               {"seeds": list(getattr(spider, "seed_urls", []))})

@@ -58,6 +58,7 @@ def crawl_settings(
         "ARCHIVE_RUN_ID": run_id,
         "FETCH_ALLOW_PRIVATE": allow_private,
         "LOG_LEVEL": LOG_LEVELS[min(verbose, 2)],
+        "LOG_INSTALL_ROOT_HANDLER": False,  # main() owns logging
     }, priority="cmdline")
     settings.setdict(overrides, priority="cmdline")
     return settings
@@ -78,7 +79,7 @@ def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
         CaptureConfig.from_settings(settings)  # fail before the reactor starts, in one line
     except SettingError as err:
         raise UsageError(str(err)) from None
-    process = CrawlerProcess(settings, install_root_handler=False)  # main() owns logging
+    process = CrawlerProcess(settings)
     process.crawl(NewsSpider, seeds=seeds, max_pages=max_pages)
     process.start()
     report_path = collection.run_report_path(run_id)

@@ -52,7 +52,7 @@ class PrivateAddressMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PrivateAddressMiddleware:
         if crawler.settings.getbool("FETCH_ALLOW_PRIVATE"):
-            raise NotConfigured("FETCH_ALLOW_PRIVATE is set: private addresses allowed")
+            raise NotConfigured  # no message: Scrapy would log a message as a warning
         return cls(crawler.stats)
 
     def process_request(self, request: Request) -> None:

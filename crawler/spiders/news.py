@@ -77,7 +77,7 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("discovery/over_budget")
             return None
         self.scheduled += 1
-        return Request(url, callback=self.parse, errback=self.on_error, dont_filter=seed)
+        return Request(url, callback=self.parse, errback=self.on_error)
 
     def _follow_all(self, base: str, hrefs: Iterable[str]) -> Iterator[Request]:
         for href in hrefs:
