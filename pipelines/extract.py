@@ -1,0 +1,174 @@
+"""One HTML page in, article fields (or the reason it is not an article) out.
+
+The page is parsed once; the same tree feeds the structured-data reader, the metadata
+heuristics and trafilatura (which works on its own copy). Plain Python: no Scrapy here.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import trafilatura
+from extruct.jsonld import JsonLdExtractor
+from trafilatura.settings import Extractor
+
+from pipelines.articlebody import choose_text
+from pipelines.bodytext import body_paragraphs, drop_title, is_boilerplate, protect_inline_names
+from pipelines.classify import PageSignals, classify, count_teaser_links
+from pipelines.fields import same_name
+from pipelines.htmlload import decode_html, parse_html
+from pipelines.metadata import PageMetadata, detect_language
+from pipelines.structured import read_page_data
+
+__all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "ArticleExtractor", "ExtractOptions", "Extraction"]
+
+logger = logging.getLogger(__name__)
+
+EXTRACTOR_NAME = "newsarchive"
+try:
+    _OWN_VERSION = version("newsarchive")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    _OWN_VERSION = "0+unknown"
+EXTRACTOR_VERSION = f"{_OWN_VERSION}+trafilatura-{trafilatura.__version__}"
+
+ARTICLE_KEYS = (
+    "url",
+    "title",
+    "authors",
+    "published",
+    "modified",
+    "language",
+    "site_name",
+    "description",
+    "tags",
+    "image",
+    "text",
+    "word_count",
+)
+
+
+@dataclass(frozen=True)
+class ExtractOptions:
+    """Extraction knobs; the defaults are what the crawler uses."""
+
+    favor_precision: bool = False
+    favor_recall: bool = False
+    include_tables: bool = True
+    fast: bool = False  # skip trafilatura's fallback extractors (readability, justext)
+    min_text_length: int = 200  # shorter main text -> not an article
+    max_page_bytes: int = 20_000_000  # larger pages are refused rather than parsed
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Result of one extraction: the article fields, or None and the reason why not."""
+
+    article: dict[str, Any] | None
+    reason: str
+
+
+def _declares_article(signals: PageSignals) -> bool:
+    return bool(signals.article_type) or (signals.og_type or "").lower() == "article"
+
+
+class ArticleExtractor:
+    """Turns one HTML page into article fields, or says why it is not an article."""
+
+    def __init__(self, options: ExtractOptions | None = None) -> None:
+        self.options = options or ExtractOptions()
+        # one options object for every page instead of trafilatura's 26 keyword arguments;
+        # links are kept so that the share of link text can tell teaser lists from prose
+        self._trafilatura = Extractor(
+            output_format="python",
+            comments=False,
+            links=True,
+            precision=self.options.favor_precision,
+            recall=self.options.favor_recall,
+            tables=self.options.include_tables,
+            fast=self.options.fast,
+            with_metadata=False,
+        )
+        self._jsonld = JsonLdExtractor()
+        self._info = {"name": EXTRACTOR_NAME, "version": EXTRACTOR_VERSION}
+
+    @property
+    def info(self) -> dict[str, str]:
+        """``{"name", "version"}`` of this extractor, recorded in every item."""
+        return dict(self._info)
+
+    def extract(self, html: bytes | str, url: str, *, encoding: str | None = None) -> Extraction:
+        """Extract the article on *html* fetched from *url*; never raises.
+
+        *encoding* is the charset of the HTTP Content-Type header, if any; bytes without
+        it are decoded by their BOM or ``<meta charset>``.
+        """
+        try:
+            return self._extract(html, url, encoding)
+        except Exception as err:  # noqa: BLE001 - one bad page must not stop a crawl
+            logger.debug("extraction failed on %s", url, exc_info=True)
+            message = " ".join(str(err).split())[:200]
+            return Extraction(None, f"error:{type(err).__name__}: {message}".rstrip(": "))
+
+    def _extract(self, html: bytes | str, url: str, encoding: str | None) -> Extraction:
+        if html is None or len(html) == 0:
+            return Extraction(None, "error:empty-page")
+        if len(html) > self.options.max_page_bytes:
+            return Extraction(None, f"error:page-too-large ({len(html)} bytes)")
+        tree = parse_html(decode_html(html, encoding))
+        if tree is None:
+            return Extraction(None, "error:not-html")
+
+        data = read_page_data(tree, self._jsonld)
+        signals = PageSignals(
+            url=url,
+            jsonld_types=frozenset(data.types),
+            article_type=data.article_type,
+            article_is_top_level=any(node is data.article for node in data.nodes),
+            og_type=data.first_meta("og:type"),
+        )
+        is_article, reason = classify(signals, self.options.min_text_length)
+        if not is_article:
+            logger.debug("not an article (%s): %s", reason, url)
+            return Extraction(None, reason)
+
+        meta = PageMetadata(tree, data, url)
+        title = meta.title()
+        protect_inline_names(tree)
+        document = trafilatura.bare_extraction(tree, url=url, options=self._trafilatura)
+        paragraphs = body_paragraphs(document.body) if document is not None else []
+        paragraphs = [p for p in paragraphs if not is_boilerplate(p)]
+        # the headline is its own field; trafilatura often repeats it as the first heading
+        paragraphs = drop_title(paragraphs, title, same_name)
+        text, link_chars = choose_text(paragraphs, data.article, self.options.min_text_length)
+
+        signals = replace(
+            signals,
+            text_length=len(text),
+            link_ratio=link_chars / len(text) if text else None,
+            longest_paragraph_words=max((len(p.split()) for p in text.split("\n\n")), default=0),
+            # only pages without article markup need the (whole-page) teaser count
+            teaser_links=None if _declares_article(signals) else count_teaser_links(tree),
+        )
+        is_article, reason = classify(signals, self.options.min_text_length)
+        if not is_article:
+            logger.debug("not an article (%s): %s", reason, url)
+            return Extraction(None, reason)
+
+        article = {
+            "url": meta.url(),
+            "title": title,
+            "authors": meta.authors(),
+            "published": meta.published(),
+            "modified": meta.modified(),
+            "language": meta.declared_language() or detect_language(text),
+            "site_name": meta.site_name(),
+            "description": meta.description(),
+            "tags": meta.tags(),
+            "image": meta.image(),
+            "text": text,
+            "word_count": len(text.split()),
+        }
+        return Extraction(article, reason)

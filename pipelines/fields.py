@@ -1,0 +1,197 @@
+"""Cleaning of single metadata values: author names, dates, titles, language codes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
+
+__all__ = [
+    "clean_authors",
+    "language_code",
+    "normalize_date",
+    "same_name",
+    "strip_title_affixes",
+]
+
+# "By", "Von", "Par", ... in front of a byline, and separators between several names
+_BY_RE = re.compile(
+    r"^(?:(?:by|from|von|vom|par|por|per|door|av|af|written by|posted by|reported by|"
+    r"geschrieben von|ein (?:kommentar|gastbeitrag|interview) von)\s*[:\-–]?\s+"
+    r"|(?:text|texto|tekst|autor|autorin|author|authors|auteur|autore)\s*:\s*)",
+    re.IGNORECASE,
+)
+_SPLIT_RE = re.compile(r"\s*(?:[,;|/&+•·]|\s(?:and|und|et|y|e|og|och|en|i|a|és|ve|и)\s)\s*", re.IGNORECASE)
+_ROLE_WORDS = frozenset(
+    """
+    reporter reporters correspondent correspondents editor editors writer writers staff
+    contributor contributors columnist journalist journalists photographer photographers
+    redaktion redakteur redakteurin autor autorin korrespondent korrespondentin
+    rédaction rédacteur redacción redactor redazione redaktionen redaksjonen
+    senior chief political business health science sports chefredakteur team desk
+    news agency agencies online digital newsroom editorial deputy associate managing
+    """.split()
+)
+_URL_OR_EMAIL_RE = re.compile(r"^(?:https?:|www\.|/|\S+@\S+$)", re.IGNORECASE)
+_NOT_A_NAME_RE = re.compile(r"@|https?:|www\.|\d|\.(?:com|org|net|de|uk)\b", re.IGNORECASE)
+
+
+def same_name(a: str, b: str) -> bool:
+    """True when two names are equal ignoring case, accents, spaces and punctuation."""
+    return _key(a) == _key(b) and bool(_key(a))
+
+
+def _key(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def _clean_name(part: str) -> str | None:
+    part = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", part)  # "(Reuters)", "[Berlin]"
+    part = " ".join(part.split()).strip(" -–—:.,'\"“”")
+    while True:
+        stripped = _BY_RE.sub("", part)
+        if stripped == part:
+            break
+        part = stripped
+    words = part.split()
+    # trailing role: "Jane Doe Reporter", "Jane Doe - Staff Writer" was split already
+    while words and words[-1].casefold().strip(".") in _ROLE_WORDS:
+        words.pop()
+    while words and words[0].casefold().strip(".") in _ROLE_WORDS:
+        words.pop(0)
+    if not words or len(words) > 5 or _NOT_A_NAME_RE.search(part):
+        return None
+    name = " ".join(words)
+    if not any(ch.isalpha() for ch in name) or len(name) < 3:
+        return None
+    # "JANE DOE" is a name, "the newsroom" or "staff" is not
+    if name.islower() and len(words) > 1:
+        return None
+    return name
+
+
+def clean_authors(values: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
+    """Turn raw author strings into a list of distinct person names.
+
+    Strips "By", roles and agency credits in parentheses, splits "A and B" / "A, B",
+    and drops anything equal to one of *exclude* (publisher and site names).
+    """
+    excluded = {_key(e) for e in exclude if e}
+    names: list[str] = []
+    seen: set[str] = set()
+    for value in values:
+        if not value:
+            continue
+        value = _BY_RE.sub("", " ".join(str(value).split()))
+        if _URL_OR_EMAIL_RE.match(value):
+            continue  # a profile link or an e-mail address, not a byline
+        # "Jane Doe - Reporter": a dash between name and role, not inside a name
+        value = re.sub(r"\s+[-–—]\s+.*$", "", value)
+        for part in _SPLIT_RE.split(value):
+            name = _clean_name(part)
+            if name is None:
+                continue
+            key = _key(name)
+            if key in seen or key in excluded:
+                continue
+            seen.add(key)
+            names.append(name)
+    return names
+
+
+_ISO_DATE_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})")
+_EARLIEST = date(1995, 1, 1)
+
+
+def normalize_date(value: object, now: datetime | None = None) -> str | None:
+    """Return an ISO 8601 string: full datetime with offset when *value* has one, else a date.
+
+    Accepts ISO strings (also with "Z" or a space), RFC 2822 and compact "YYYYMMDD"
+    forms. Implausible dates (before 1995, in the future) give None.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    parsed: datetime | date | None = None
+    candidate = text.replace("Z", "+00:00").replace("z", "+00:00")
+    if re.fullmatch(r"\d{8}", text):
+        candidate = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            match = _ISO_DATE_RE.match(text)
+            if match:
+                try:
+                    parsed = date(*(int(g) for g in match.groups()))
+                except ValueError:
+                    parsed = None
+    if parsed is None:
+        return None
+    now = now or datetime.now(timezone.utc)
+    day = parsed.date() if isinstance(parsed, datetime) else parsed
+    if day < _EARLIEST or day > (now + timedelta(days=2)).date():
+        return None
+    if isinstance(parsed, datetime):
+        if parsed.tzinfo is None:
+            return day.isoformat()
+        return parsed.isoformat()
+    return day.isoformat()
+
+
+_TITLE_SEP_RE = re.compile(r"\s+(?:[|\-–—·•»/]|::)\s+")
+
+
+def strip_title_affixes(title: str, site_names: Iterable[str]) -> str:
+    """Remove a " | Site" suffix (or "Site | " prefix) naming one of *site_names*."""
+    title = " ".join(title.split())
+    keys = [_key(s) for s in site_names if s and _key(s)]
+    if not keys:
+        return title
+    parts = _TITLE_SEP_RE.split(title)
+    seps = _TITLE_SEP_RE.findall(title)
+    if len(parts) < 2:
+        return title
+
+    def is_site(part: str) -> bool:
+        k = _key(part)
+        if not k or len(part.split()) > 5:
+            return False
+        # "CBC" for "CBC News", "example.com" for "Example": a short abbreviation or extension
+        return any(
+            k == s or (len(k) >= 3 and s.startswith(k)) or (k.startswith(s) and len(k) - len(s) <= 6)
+            for s in keys
+        )
+
+    start, end = 0, len(parts)
+    while end - start > 1 and is_site(parts[end - 1]):
+        end -= 1
+    while end - start > 1 and is_site(parts[start]):
+        start += 1
+    if (start, end) == (0, len(parts)):
+        return title
+    out = parts[start]
+    for i in range(start + 1, end):
+        out += seps[i - 1] + parts[i]
+    return out
+
+
+_LANG_RE = re.compile(r"^([a-zA-Z]{2,3})(?:[-_].*)?$")
+
+
+def language_code(value: str | None) -> str | None:
+    """Return the ISO 639-1 code of "en", "en-US", "de_DE", ...; None when unusable."""
+    if not value:
+        return None
+    match = _LANG_RE.match(value.strip())
+    if not match:
+        return None
+    code = match.group(1).lower()
+    return code if len(code) == 2 else None

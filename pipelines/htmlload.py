@@ -1,0 +1,67 @@
+"""Decode page bytes to text and parse them once into an lxml tree."""
+
+from __future__ import annotations
+
+import logging
+
+from lxml.html import HtmlElement, HTMLParser, fromstring
+from w3lib.encoding import html_to_unicode
+
+__all__ = ["decode_html", "parse_html"]
+
+logger = logging.getLogger(__name__)
+
+# same settings as trafilatura's parser, so the tree we hand it is the one it would build
+_PARSER = HTMLParser(
+    collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
+)
+# libxml2 refuses these code points; browsers drop them
+_INVALID_XML = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _sniff_undeclared(data: bytes) -> str:
+    """Pick an encoding for a page that declares none (no BOM, header or meta charset).
+
+    Valid UTF-8 is UTF-8. Otherwise the page is most likely in the legacy Western default
+    that browsers assume (windows-1252, a superset of latin-1) unless invalid sequences are
+    rare, which points at a UTF-8 page with a few stray bytes.
+    """
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    non_ascii = sum(1 for ch in text if ord(ch) > 127)
+    return "utf-8" if bad * 10 < non_ascii else "cp1252"
+
+
+def decode_html(data: bytes | str, encoding: str | None = None) -> str:
+    """Return the page as text.
+
+    *encoding* is the charset from the HTTP Content-Type header, if any. Order as in
+    browsers: byte-order mark, *encoding*, ``<meta charset>``, sniffing; never raises.
+    """
+    if isinstance(data, str):
+        return data
+    content_type = f"text/html; charset={encoding}" if encoding else None
+    _, text = html_to_unicode(content_type, bytes(data), auto_detect_fun=_sniff_undeclared)
+    return text
+
+
+def parse_html(text: str) -> HtmlElement | None:
+    """Parse *text* into an lxml HTML tree; None when there is no markup to speak of."""
+    text = text.translate(_INVALID_XML).strip()
+    if not text or "<" not in text:
+        return None
+    try:
+        tree = fromstring(text, parser=_PARSER)
+    except ValueError:
+        # "Unicode strings with encoding declaration are not supported": an XML prolog
+        tree = fromstring(text.encode("utf-8"), parser=_PARSER)
+    if tree is None or not isinstance(tree, HtmlElement):
+        return None
+    # fromstring() on a fragment returns the fragment element, not the document
+    root = tree.getroottree().getroot()
+    return root if isinstance(root, HtmlElement) else None

@@ -1,0 +1,280 @@
+"""Article metadata fused from structured data first, then page heuristics.
+
+Order of trust for every field: the JSON-LD article node, OpenGraph / ``article:*`` and other
+``<meta>`` tags, ``<time datetime>``, and last trafilatura's and htmldate's heuristics (which
+are only run when the structured sources are silent, because they cost a tree copy each).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import py3langid
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura.metadata import extract_author, extract_title
+
+from pipelines.fields import (
+    clean_authors,
+    language_code,
+    normalize_date,
+    same_name,
+    strip_title_affixes,
+)
+from pipelines.structured import PageData, type_names
+
+__all__ = ["PageMetadata", "detect_language"]
+
+logger = logging.getLogger(__name__)
+
+_ORG_TYPES = {"Organization", "NewsMediaOrganization", "Corporation", "WebSite", "Brand"}
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "article.published",
+    "published_time",
+    "publishdate",
+    "publish-date",
+    "publish_date",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
+    "dcterms.date",
+    "dcterms.created",
+    "date",
+    "og:published_time",
+    "article:published",
+)
+_MODIFIED_META = (
+    "article:modified_time",
+    "og:updated_time",
+    "datemodified",
+    "article.updated",
+    "dcterms.modified",
+    "last-modified",
+)
+_AUTHOR_META = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "dc.creator",
+    "dcterms.creator",
+    "byl",
+)
+
+
+def _text(value: Any) -> str | None:
+    """A JSON-LD value as clean text: first of a list, entities decoded, spaces collapsed."""
+    if isinstance(value, list):
+        value = next((v for v in value if isinstance(v, str) and v.strip()), None)
+    if not isinstance(value, str):
+        return None
+    value = " ".join(html.unescape(value).split())
+    return value or None
+
+
+def _same_site(a: str, b: str) -> bool:
+    ha, hb = urlsplit(a).hostname or "", urlsplit(b).hostname or ""
+    return bool(ha) and ha.removeprefix("www.") == hb.removeprefix("www.")
+
+
+class PageMetadata:
+    """Metadata of one page; each field is computed on first use from *tree* and *data*."""
+
+    def __init__(self, tree: HtmlElement, data: PageData, url: str) -> None:
+        self.tree = tree
+        self.data = data
+        self.page_url = url
+        self.article = data.article or {}
+
+    def url(self) -> str:
+        """The canonical URL when it is on the page's own host, else the page URL."""
+        for candidate in (self.data.canonical, self.data.first_meta("og:url")):
+            if not candidate:
+                continue
+            absolute = urljoin(self.page_url, candidate.strip())
+            if absolute.startswith(("http://", "https://")) and _same_site(absolute, self.page_url):
+                return absolute
+        return self.page_url
+
+    def publisher_names(self) -> list[str]:
+        """Names of the publishing organization(s), which are never authors."""
+        names = []
+        for key in ("publisher", "sourceOrganization", "copyrightHolder"):
+            value = self.article.get(key)
+            for item in value if isinstance(value, list) else [value]:
+                item = self.data.resolve(item)
+                name = _text(item.get("name")) if isinstance(item, dict) else _text(item)
+                if name:
+                    names.append(name)
+        for node in self.data.nodes:
+            if type_names(node) & _ORG_TYPES and _text(node.get("name")):
+                names.append(_text(node.get("name")) or "")
+        return names
+
+    def site_name(self) -> str | None:
+        """og:site_name, else the JSON-LD publisher, else application-name."""
+        name = self.data.first_meta("og:site_name")
+        if not name:
+            publishers = self.publisher_names()
+            name = publishers[0] if publishers else self.data.first_meta("application-name")
+        return " ".join(name.split()) if name else None
+
+    def _site_names(self) -> list[str]:
+        names = [n for n in (self.site_name(), *self.publisher_names()) if n]
+        host = (urlsplit(self.page_url).hostname or "").removeprefix("www.")
+        if host:
+            names += [host, host.split(".")[0]]
+        return names
+
+    def title(self) -> str | None:
+        """Headline without a " | Site" suffix."""
+        sites = self._site_names()
+        headline = _text(self.article.get("headline")) or _text(self.article.get("name"))
+        if headline:
+            return strip_title_affixes(headline, sites)
+        for key in ("og:title", "twitter:title"):
+            value = self.data.first_meta(key)
+            if value:
+                return strip_title_affixes(value, sites)
+        if self.data.title_tag:
+            return strip_title_affixes(self.data.title_tag, sites)
+        fallback = extract_title(self.tree)
+        return strip_title_affixes(fallback, sites) if fallback else None
+
+    def authors(self) -> list[str]:
+        """People who wrote the article; organizations and site names left out."""
+        exclude = self._site_names()
+        raw: list[str] = []
+        value = self.article.get("author") or self.article.get("creator")
+        for item in value if isinstance(value, list) else [value]:
+            item = self.data.resolve(item)
+            if isinstance(item, dict):
+                if type_names(item) & _ORG_TYPES:
+                    if item.get("name"):
+                        exclude.append(str(item.get("name")))
+                    continue
+                name = _text(item.get("name"))
+                if not name and (item.get("givenName") or item.get("familyName")):
+                    name = " ".join(str(item.get(k) or "") for k in ("givenName", "familyName"))
+                if name:
+                    raw.append(name)
+            elif isinstance(item, str):
+                raw.append(html.unescape(item))
+        names = clean_authors(raw, exclude)
+        if names or raw:
+            return names
+        for key in _AUTHOR_META:
+            for value in self.data.meta.get(key, ()):
+                if value and not value.startswith(("http://", "https://")):
+                    raw.append(value)
+            if raw:
+                break
+        names = clean_authors(raw, exclude)
+        if names:
+            return names
+        found = extract_author(self.tree)
+        return clean_authors(found.split(";") if found else [], exclude)
+
+    def published(self) -> str | None:
+        """Original publication date (ISO 8601), never the modification date."""
+        for value in (self.article.get("datePublished"), self.article.get("dateCreated")):
+            date = normalize_date(_text(value))
+            if date:
+                return date
+        for key in _PUBLISHED_META:
+            date = normalize_date(self.data.first_meta(key))
+            if date:
+                return date
+        for element in self.tree.iter("time"):
+            if element.get("itemprop") == "datePublished" or element.get("pubdate") is not None:
+                date = normalize_date(element.get("datetime"))
+                if date:
+                    return date
+        try:
+            found = find_date(
+                self.tree,
+                url=self.page_url,
+                original_date=True,
+                extensive_search=True,
+                max_date=datetime.now().strftime("%Y-%m-%d"),
+            )
+        except Exception as err:  # noqa: BLE001 - a heuristic failing means "no date"
+            logger.debug("htmldate failed on %s: %s", self.page_url, err)
+            found = None
+        return normalize_date(found)
+
+    def modified(self) -> str | None:
+        """Last modification date (ISO 8601), if the page states one."""
+        date = normalize_date(_text(self.article.get("dateModified")))
+        if date:
+            return date
+        for key in _MODIFIED_META:
+            date = normalize_date(self.data.first_meta(key))
+            if date:
+                return date
+        return None
+
+    def description(self) -> str | None:
+        """og:description, else the meta description, else the JSON-LD one."""
+        value = self.data.first_meta("og:description", "description", "twitter:description")
+        return value or _text(self.article.get("description"))
+
+    def tags(self) -> list[str]:
+        """Keywords and ``article:tag`` values, de-duplicated in page order."""
+        sources: list[Any] = [self.article.get("keywords"), self.data.meta.get("article:tag")]
+        sources += [self.data.meta.get("news_keywords"), self.data.meta.get("keywords")]
+        for source in sources:
+            values = source if isinstance(source, list) else [source]
+            tags: list[str] = []
+            for value in values:
+                if not isinstance(value, str):
+                    continue
+                for tag in html.unescape(value).split(","):
+                    tag = " ".join(tag.split())
+                    if tag and not any(same_name(tag, t) for t in tags):
+                        tags.append(tag)
+            if tags:
+                return tags
+        return []
+
+    def image(self) -> str | None:
+        """Lead image URL: og:image, twitter:image, then the JSON-LD image."""
+        value: Any = self.data.first_meta("og:image", "og:image:url", "twitter:image")
+        if not value:
+            image = self.article.get("image") or self.article.get("thumbnailUrl")
+            image = image[0] if isinstance(image, list) and image else image
+            image = self.data.resolve(image)
+            value = image.get("url") if isinstance(image, dict) else image
+        if not isinstance(value, str) or not value.strip():
+            return None
+        return urljoin(self.page_url, value.strip())
+
+    def declared_language(self) -> str | None:
+        """The language the page declares: html lang, JSON-LD inLanguage, og:locale."""
+        for value in (
+            self.data.html_lang,
+            _text(self.article.get("inLanguage")),
+            self.data.first_meta("og:locale", "content-language", "language", "dc.language"),
+        ):
+            code = language_code(value)
+            if code:
+                return code
+        return None
+
+
+def detect_language(text: str) -> str | None:
+    """Guess the ISO 639-1 language of *text* with py3langid; None for too little text."""
+    if len(text) < 20:
+        return None
+    code, _ = py3langid.classify(text[:3000])
+    return language_code(code)

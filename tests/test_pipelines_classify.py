@@ -1,0 +1,87 @@
+"""Article-or-not decisions from structured data, URL shape and the extracted text."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.classify import PageSignals, classify, url_kind
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("https://news.example/", "home"),
+        ("https://news.example", "home"),
+        ("https://news.example/en/", "home"),
+        ("https://news.example/index.html", "home"),
+        ("https://news.example/tag/climate/", "tag"),
+        ("https://news.example/topics/elections", "tag"),
+        ("https://news.example/author/jane-doe/", "author"),
+        ("https://news.example/category/world/europe/", "listing"),
+        ("https://news.example/world/page/3/", "listing"),
+        ("https://news.example/world/?page=2", "listing"),
+        ("https://news.example/search?q=ferry", "search"),
+        ("https://news.example/?s=ferry", "search"),
+        # stories, even under listing-like folders or with pagination leftovers
+        ("https://news.example/2023/05/17/harbour-council-approves-new-ferry-link/", None),
+        ("https://news.example/topics/elections/voters-head-to-the-polls-in-record-numbers", None),
+        ("https://news.example/news/world-1.7287711", None),
+        ("https://news.example/news_view.html?idx=8576&page=1", None),
+        ("https://news.example/world/europe", None),
+    ],
+)
+def test_url_kind(url: str, kind: str | None) -> None:
+    assert url_kind(url) == kind
+
+
+def test_jsonld_article_type_wins_over_url_shape() -> None:
+    signals = PageSignals(url="https://news.example/tag/x/", article_type="NewsArticle")
+    assert classify(signals) == (True, "article:jsonld-NewsArticle")
+
+
+def test_jsonld_collection_page_is_not_an_article() -> None:
+    signals = PageSignals(url="https://news.example/world/", jsonld_types=frozenset({"CollectionPage"}))
+    assert classify(signals) == (False, "not-article:jsonld-CollectionPage")
+
+
+def test_article_nested_in_a_listing_is_not_the_page() -> None:
+    signals = PageSignals(
+        url="https://news.example/world/",
+        jsonld_types=frozenset({"ItemList"}),
+        article_type="NewsArticle",
+        article_is_top_level=False,
+    )
+    assert classify(signals) == (False, "not-article:jsonld-ItemList")
+
+
+def test_url_shape_rules_out_before_extraction() -> None:
+    assert classify(PageSignals(url="https://news.example/author/jane-doe/")) == (False, "not-article:author")
+    assert classify(PageSignals(url="https://news.example/")) == (False, "not-article:home")
+    assert classify(PageSignals(url="https://news.example/a/story-about-ferries-and-islands")) == (
+        True,
+        "article:pending",
+    )
+
+
+def test_too_short_text() -> None:
+    signals = PageSignals(url="https://news.example/a/b-c-d-e", text_length=150, article_type="NewsArticle")
+    assert classify(signals, min_text_length=200) == (False, "not-article:too-short")
+
+
+def test_video_page_with_little_text() -> None:
+    signals = PageSignals(url="https://news.example/v/b-c-d-e", og_type="video.other", text_length=300)
+    assert classify(signals) == (False, "not-article:video")
+
+
+def test_teaser_list_is_a_listing() -> None:
+    base = PageSignals(url="https://news.example/world/", text_length=900, og_type="website")
+    assert classify(PageSignals(**{**base.__dict__, "link_ratio": 0.8})) == (False, "not-article:listing")
+    many_teasers = PageSignals(**{**base.__dict__, "teaser_links": 20, "longest_paragraph_words": 14})
+    assert classify(many_teasers) == (False, "not-article:listing")
+    prose = PageSignals(**{**base.__dict__, "teaser_links": 20, "longest_paragraph_words": 60})
+    assert classify(prose) == (True, "article:text")
+
+
+def test_og_article_with_enough_text() -> None:
+    signals = PageSignals(url="https://news.example/x/y", og_type="article", text_length=900, link_ratio=0.9)
+    assert classify(signals) == (True, "article:og-article")

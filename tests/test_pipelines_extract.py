@@ -1,0 +1,233 @@
+"""ArticleExtractor on small hand-written pages: text shape, boilerplate, fields, failures."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from pipelines.extract import (
+    ARTICLE_KEYS,
+    EXTRACTOR_NAME,
+    ArticleExtractor,
+    ExtractOptions,
+    Extraction,
+)
+
+DATA = Path(__file__).parent / "data" / "extract"
+TAGDIV_URL = "https://coastal-ledger.example/2023/05/17/harbour-council-approves-new-ferry-link/?utm_source=feed"
+
+
+@pytest.fixture(scope="module")
+def extractor() -> ArticleExtractor:
+    return ArticleExtractor()
+
+
+def page(name: str) -> bytes:
+    return (DATA / name).read_bytes()
+
+
+@pytest.fixture(scope="module")
+def tagdiv(extractor: ArticleExtractor) -> Extraction:
+    return extractor.extract(page("tagdiv_wordpress.html"), TAGDIV_URL)
+
+
+def test_article_has_exactly_the_contract_keys(tagdiv: Extraction) -> None:
+    assert tagdiv.article is not None
+    assert tuple(tagdiv.article) == ARTICLE_KEYS
+    assert tagdiv.reason.startswith("article:")
+
+
+def test_names_in_inline_elements_stay_in_their_sentence(tagdiv: Extraction) -> None:
+    text = tagdiv.article["text"]
+    lines = text.split("\n")
+    for sentence_start, name in [
+        ("Council leader Miriam Castellanos and harbour master Piotr Wisniewski presented", "Miriam"),
+        ("The vote was close, said councillor Jonas Lindqvist, who had opposed", "Jonas"),
+        ("Residents on the largest island welcomed the decision. Aoife Brennan, who runs", "Aoife"),
+    ]:
+        assert [line for line in lines if name in line] == [
+            line for line in lines if line.startswith(sentence_start)
+        ]
+        assert any(line.startswith(sentence_start) for line in lines), sentence_start
+
+
+def test_inline_author_class_mid_sentence_is_not_deleted(tagdiv: Extraction) -> None:
+    # tagDiv's <span class="td-author-name"> inside a paragraph: trafilatura alone drops it
+    assert "said councillor Jonas Lindqvist, who had opposed" in tagdiv.article["text"]
+
+
+def test_paragraphs_are_separated_by_one_blank_line(tagdiv: Extraction) -> None:
+    text = tagdiv.article["text"]
+    paragraphs = text.split("\n\n")
+    assert len(paragraphs) == 7
+    assert "\n\n\n" not in text and text == text.strip()
+    assert all(p.strip() == p and p for p in paragraphs)
+    assert "What happens next" in paragraphs  # subheading kept as its own paragraph
+
+
+@pytest.mark.parametrize(
+    "boilerplate",
+    [
+        "Please enter your comment",
+        "Please enter your name here",
+        "LEAVE A REPLY",
+        "incorrect email",
+        "Save my name",
+        "Most Popular",
+        "Recent Comments",
+        "Advertisment",
+        "Share",
+        "Facebook",
+        "Read more",
+        "Port fees rise",
+        "Market hall reopens",
+        "TAGS",
+        "All rights reserved",
+        "Home",
+    ],
+)
+def test_no_boilerplate_in_text(tagdiv: Extraction, boilerplate: str) -> None:
+    assert boilerplate.lower() not in tagdiv.article["text"].lower()
+
+
+def test_headline_and_byline_are_fields_not_text(tagdiv: Extraction) -> None:
+    article = tagdiv.article
+    assert article["title"] == "Harbour Council Approves New Ferry Link to the Islands"
+    assert article["authors"] == ["Hannah Okafor"]
+    assert not article["text"].startswith("Harbour Council")
+    assert "Hannah Okafor" not in article["text"]
+
+
+def test_tagdiv_fields(tagdiv: Extraction) -> None:
+    article = tagdiv.article
+    # canonical link, tracking parameters are someone else's business
+    assert article["url"] == "https://coastal-ledger.example/2023/05/17/harbour-council-approves-new-ferry-link/"
+    assert article["published"] == "2023-05-17T09:30:00+02:00"
+    assert article["modified"] == "2023-05-18T11:00:00+02:00"
+    assert article["language"] == "en"
+    assert article["site_name"] == "The Coastal Ledger"
+    assert article["tags"] == ["Transport", "Islands"]
+    assert article["word_count"] == len(article["text"].split())
+
+
+def test_jsonld_news_article(extractor: ArticleExtractor) -> None:
+    url = "https://www.northern-herald.example/science/glacier-study-finds-faster-melt-2041"
+    result = extractor.extract(page("jsonld_newsarticle.html"), url)
+    article = result.article
+    assert result.reason == "article:jsonld-NewsArticle"
+    assert article["title"] == "Glacier study finds faster melt in the north"
+    # Organization dropped, "By" and role stripped, duplicate removed
+    assert article["authors"] == ["Ingrid Solberg", "Tomasz Nowak"]
+    assert article["published"] == "2024-02-03T07:15:00+01:00"
+    assert article["modified"] == "2024-02-04T10:00:00+01:00"
+    assert article["language"] == "en"
+    assert article["site_name"] == "Northern Herald"
+    assert article["tags"] == ["climate", "glaciers"]
+    assert article["description"] == "Researchers measured three glaciers for a decade."
+    assert article["image"] == "https://www.northern-herald.example/images/glacier-lead.jpg"
+    assert article["url"] == url + "?utm_source=rss"
+    assert article["text"].startswith("A ten-year study of three glaciers")
+    assert article["text"].endswith("against the measurements.")
+    assert "By Ingrid Solberg" not in article["text"]
+
+
+def test_jsonld_graph_with_author_reference(extractor: ArticleExtractor) -> None:
+    url = "https://stadtanzeiger.example/lokales/neue-radwege-fuer-die-altstadt/"
+    result = extractor.extract(page("jsonld_graph.html"), url)
+    article = result.article
+    assert result.reason == "article:jsonld-Article"
+    assert article["title"] == "Neue Radwege für die Altstadt"
+    assert article["authors"] == ["Katrin Vogel"]
+    assert article["published"] == "2022-09-14T06:00:00+00:00"
+    assert article["language"] == "de"
+    assert article["site_name"] == "Stadtanzeiger"
+    assert article["text"].count("\n\n") == 2
+
+
+def test_jsonld_string_author_is_split(extractor: ArticleExtractor) -> None:
+    result = extractor.extract(page("jsonld_string_author.html"), "https://valley.example/2021/10/02/orchard/")
+    article = result.article
+    assert result.reason == "article:jsonld-BlogPosting"
+    assert article["authors"] == ["Samuel Achterberg", "Lucía Fernández"]
+    assert article["published"] == "2021-10-02"
+    assert article["site_name"] == "Valley Farm Journal"
+
+
+def test_title_suffix_removed_and_meta_author_cleaned(extractor: ArticleExtractor) -> None:
+    url = "https://railgazette.example/news/night-trains-return-mountain-line"
+    article = extractor.extract(page("title_suffix.html"), url).article
+    assert article["title"] == "Night trains return to the mountain line"
+    assert article["authors"] == ["Chen Wei"]
+    assert article["published"] == "2020-11-20"
+    assert article["url"] == url
+
+
+def test_latin1_bytes_decoded_from_meta_charset(extractor: ArticleExtractor) -> None:
+    article = extractor.extract(page("latin1.html"), "https://see.example/faehre").article
+    assert article["title"] == "Größere Fähre für den Bodensee"
+    assert "Die neue Fähre zwischen Meersburg und Konstanz" in article["text"]
+    assert "\ufffd" not in article["text"]
+    assert article["language"] == "de"
+
+
+def test_latin1_bytes_with_http_charset_and_no_meta(extractor: ArticleExtractor) -> None:
+    html = page("latin1.html").replace(b"charset=iso-8859-1", b"")
+    article = extractor.extract(html, "https://see.example/faehre", encoding="ISO-8859-1").article
+    assert "Überfahrt dauert weiterhin" in article["text"]
+
+
+def test_str_input_is_accepted(extractor: ArticleExtractor) -> None:
+    html = page("title_suffix.html").decode("utf-8")
+    result = extractor.extract(html, "https://railgazette.example/news/night-trains")
+    assert result.article is not None
+
+
+def test_listing_page_is_not_an_article(extractor: ArticleExtractor) -> None:
+    result = extractor.extract(page("listing.html"), "https://coastal-ledger.example/local/")
+    assert result == Extraction(None, "not-article:listing")
+
+
+def test_tag_page_is_not_an_article(extractor: ArticleExtractor) -> None:
+    result = extractor.extract(page("tag.html"), "https://coastal-ledger.example/tag/transport/")
+    assert result == Extraction(None, "not-article:tag")
+
+
+def test_too_short_is_not_an_article() -> None:
+    extractor = ArticleExtractor(ExtractOptions(min_text_length=5000))
+    result = extractor.extract(page("title_suffix.html"), "https://railgazette.example/news/night-trains")
+    assert result == Extraction(None, "not-article:too-short")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [b"", "", b"   \n", page("garbage.html"), b"<html>", b"\xff\xfe\x00<\x00", "just some words"],
+    ids=["empty-bytes", "empty-str", "blank", "garbage", "bare-tag", "bad-utf16", "no-markup"],
+)
+def test_bad_input_never_raises(
+    extractor: ArticleExtractor, html: bytes | str, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG):
+        result = extractor.extract(html, "https://x.example/a")
+    assert result.article is None
+    assert result.reason.startswith(("error:", "not-article:"))
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_huge_page_is_refused() -> None:
+    extractor = ArticleExtractor(ExtractOptions(max_page_bytes=1000))
+    result = extractor.extract(page("tagdiv_wordpress.html"), TAGDIV_URL)
+    assert result.article is None and result.reason.startswith("error:page-too-large")
+
+
+def test_not_an_article_logs_no_error(extractor: ArticleExtractor, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        extractor.extract(page("listing.html"), "https://coastal-ledger.example/local/")
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+def test_info(extractor: ArticleExtractor) -> None:
+    info = extractor.info
+    assert info["name"] == EXTRACTOR_NAME == "newsarchive"
+    assert "+trafilatura-" in info["version"]

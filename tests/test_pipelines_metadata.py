@@ -1,0 +1,129 @@
+"""Metadata fields: authors, dates, titles, language and how sources are fused."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from pipelines.fields import clean_authors, language_code, normalize_date, strip_title_affixes
+from pipelines.htmlload import decode_html, parse_html
+from pipelines.metadata import PageMetadata, detect_language
+from pipelines.structured import read_page_data
+
+
+@pytest.mark.parametrize(
+    ("raw", "exclude", "expected"),
+    [
+        (["By Jane Doe and John Smith"], [], ["Jane Doe", "John Smith"]),
+        (["Jane Doe, John Smith & Ann Lee"], [], ["Jane Doe", "John Smith", "Ann Lee"]),
+        (["Jane Doe - Staff Writer"], [], ["Jane Doe"]),
+        (["Jane Doe, Reporter"], [], ["Jane Doe"]),
+        (["Jane Doe (Reuters)"], [], ["Jane Doe"]),
+        (["Von Max Müller und Eva Schmid"], [], ["Max Müller", "Eva Schmid"]),
+        (["Text: Eva Schmid"], [], ["Eva Schmid"]),
+        (["Jane Doe", "jane doe", "JANE DOE"], [], ["Jane Doe"]),
+        (["Daily Example", "Jane Doe"], ["Daily Example"], ["Jane Doe"]),
+        (["jane@example.com", "https://x.example/jane", "staff"], [], []),
+        (["Marco De Luca"], [], ["Marco De Luca"]),
+    ],
+)
+def test_clean_authors(raw: list[str], exclude: list[str], expected: list[str]) -> None:
+    assert clean_authors(raw, exclude) == expected
+
+
+NOW = datetime(2025, 1, 1, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-08-08T08:00:00+00:00", "2024-08-08T08:00:00+00:00"),
+        ("2024-08-08T08:00:00Z", "2024-08-08T08:00:00+00:00"),
+        ("2024-08-08T08:00:00.000+0200", "2024-08-08T08:00:00+02:00"),
+        ("2024-08-08 08:00:00", "2024-08-08"),  # no offset: the date is all we can vouch for
+        ("2024-08-08", "2024-08-08"),
+        ("20240808", "2024-08-08"),
+        ("Thu, 08 Aug 2024 10:00:00 +0200", "2024-08-08T10:00:00+02:00"),
+        ("2030-01-01", None),  # future
+        ("1970-01-01", None),
+        ("yesterday", None),
+        ("", None),
+    ],
+)
+def test_normalize_date(raw: str, expected: str | None) -> None:
+    assert normalize_date(raw, now=NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Big news today | Daily Example", "Big news today"),
+        ("Big news today - Daily Example", "Big news today"),
+        ("Big news today – dailyexample.com", "Big news today"),
+        ("Daily Example | Big news today", "Big news today"),
+        ("Big news today - Politics - Daily Example", "Big news today - Politics"),
+        ("Left - right: a guide", "Left - right: a guide"),
+        ("Daily Example: the big interview", "Daily Example: the big interview"),
+    ],
+)
+def test_strip_title_affixes(title: str, expected: str) -> None:
+    assert strip_title_affixes(title, ["Daily Example", "dailyexample.com"]) == expected
+
+
+def test_language_code() -> None:
+    assert [language_code(v) for v in ("en-US", "de_DE", "FR", "x", None, "zh-Hans")] == [
+        "en", "de", "fr", None, None, "zh",
+    ]
+    assert detect_language("Der Stadtrat hat am Dienstag beschlossen, neue Radwege anzulegen.") == "de"
+
+
+def metadata(html: str, url: str = "https://daily.example/a/story-one-two-three") -> PageMetadata:
+    tree = parse_html(decode_html(html))
+    assert tree is not None
+    return PageMetadata(tree, read_page_data(tree), url)
+
+
+def test_jsonld_beats_meta_and_modified_is_not_published() -> None:
+    meta = metadata(
+        """<html><head>
+        <meta property="article:published_time" content="2020-01-01T00:00:00Z">
+        <meta property="og:title" content="Other title | Daily">
+        <script type="application/ld+json">{"@type": "NewsArticle", "headline": "Real &amp; right",
+          "dateModified": "2021-05-05", "datePublished": "2021-05-04T10:00:00+02:00"}</script>
+        </head><body><p>x</p></body></html>"""
+    )
+    assert meta.title() == "Real & right"
+    assert meta.published() == "2021-05-04T10:00:00+02:00"
+    assert meta.modified() == "2021-05-05"
+
+
+def test_heuristic_date_when_structured_data_is_silent() -> None:
+    meta = metadata(
+        """<html><head><title>Story</title></head><body><h1>Story</h1>
+        <p class="date">Published 4 May 2021</p><p>Nothing else dated here.</p></body></html>""",
+        url="https://daily.example/2021/05/04/story-one-two-three",
+    )
+    assert meta.published() == "2021-05-04"
+    assert meta.modified() is None
+
+
+def test_time_element_and_canonical_on_other_host() -> None:
+    meta = metadata(
+        """<html><head><link rel="canonical" href="https://syndicator.example/copy">
+        <meta property="og:url" content="/a/story-one-two-three?ref=og"></head>
+        <body><time itemprop="datePublished" datetime="2022-03-04T05:06:07+01:00">4 March</time></body></html>"""
+    )
+    assert meta.published() == "2022-03-04T05:06:07+01:00"
+    assert meta.url() == "https://daily.example/a/story-one-two-three?ref=og"
+
+
+def test_keywords_string_and_image_list() -> None:
+    meta = metadata(
+        """<html><head><script type="application/ld+json">{"@type": "Article",
+        "keywords": "ferries, islands ,Ferries", "image": ["https://daily.example/i.jpg", "x.jpg"],
+        "author": {"@type": "Organization", "name": "Daily Example"}}</script></head><body></body></html>"""
+    )
+    assert meta.tags() == ["ferries", "islands"]
+    assert meta.image() == "https://daily.example/i.jpg"
+    assert meta.authors() == []
