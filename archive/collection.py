@@ -1,6 +1,7 @@
 """A collection on disk, in pywb's layout so `wayback` can replay it as it is."""
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -82,6 +83,10 @@ class Collection:
     def store(self) -> Store:
         return Store(self.store_path)
 
+    def lock(self) -> CollectionLock:
+        """Exclusive right to write this collection; CollectionError if another run holds it."""
+        return CollectionLock(os.path.join(self.state_dir, "writer.lock"), self.name)
+
     def warc_files(self) -> list[str]:
         return find_warc_files([self.archive_dir])
 
@@ -106,6 +111,44 @@ class Collection:
             fh.write("\n")
         os.replace(tmp, path)
         return path
+
+
+class CollectionLock:
+    """An advisory lock (flock) held for one run; the kernel releases it if the process dies."""
+
+    def __init__(self, path: str, name: str) -> None:
+        self.path = path
+        self.name = name
+        self._fd: int | None = None
+
+    def acquire(self) -> CollectionLock:
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise CollectionError(
+                "collection %r is being written by another run (pid %s)" % (self.name, holder)
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        self._fd = fd
+        return self
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def __enter__(self) -> CollectionLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 class ItemWriter:

@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--root", default="collections", help="collections root (default: %(default)s)")
     index.set_defaults(func=_index)
 
+    repair = sub.add_parser("repair", help="close WARC files a crashed run left open")
+    repair.add_argument("collection", metavar="COLLECTION")
+    repair.add_argument("--root", default="collections", help="collections root (default: %(default)s)")
+    repair.set_defaults(func=_repair)
+
     site = sub.add_parser("demo-site", help="serve the bundled demo news site on 127.0.0.1")
     site.add_argument("--port", type=_non_negative, default=0, help="port (default: any free one)")
     site.set_defaults(func=_demo_site)
@@ -136,6 +141,20 @@ def _index(args: argparse.Namespace) -> int:
     lines = rebuild_index(collection.indexes_dir, collection.warc_files())
     print("indexed %d records of %d WARC files into %s/index.cdxj" % (
         lines, len(collection.warc_files()), collection.indexes_dir))
+    return EXIT_OK
+
+
+def _repair(args: argparse.Namespace) -> int:
+    from archive.collection import Collection
+    from archive.repair import repair_directory
+
+    collection = Collection.open(args.root, args.collection)
+    with collection.lock():
+        repaired = repair_directory(collection.archive_dir)
+    for r in repaired:
+        print("%s: kept %d records (%d bytes), dropped %d bytes" % (
+            r.path, r.records, r.kept_bytes, r.dropped_bytes))
+    print("repaired %d open WARC file(s) in %s" % (len(repaired), collection.archive_dir))
     return EXIT_OK
 
 

@@ -81,10 +81,25 @@ def page_from(response: ArchivedResponse, redirects: _RedirectMemory) -> Page:
 def replay(paths: Iterable[str], collection: Collection, run_id: str | None = None) -> dict[str, Any]:
     """Replay every response in `paths` into `collection`; return the run report."""
     paths = list(paths)
-    ctx = RunContext(collection, run_id or new_run_id(), collection.store())
-    ctx.store.start_run(ctx.run_id, "replay", ctx.started.isoformat())
+    ctx = RunContext.begin(collection, run_id or new_run_id(), "replay")
+    try:
+        stats, read = _replay_into(ctx, paths)
+        report = build_report(ctx, dict(stats), "replay", datetime.now(timezone.utc), {
+            "sources": [os.path.abspath(p) for p in paths],
+            "problems": [str(p) for p in read.problems],
+        })
+        report["errors"]["unreadable_warc"] = len(read.problems)
+        collection.write_run_report(ctx.run_id, report)
+        ctx.store.end_run(ctx.run_id, report["finished"], "finished",
+                          {k: report[k] for k in ("articles", "duplicates", "errors")})
+    finally:
+        ctx.end()
+    return report
+
+
+def _replay_into(ctx: RunContext, paths: list[str]) -> tuple[Counter[str], ReadReport]:
     stats: Counter[str] = Counter()
-    writer = ItemWriter(collection.items_path(ctx.run_id))
+    writer = ItemWriter(ctx.collection.items_path(ctx.run_id))
     processor = ArticleProcessor(ArticleExtractor(), Deduper(ctx.store), writer, ctx.run_id, stats)
     redirects = _RedirectMemory()
     read = ReadReport()
@@ -99,16 +114,7 @@ def replay(paths: Iterable[str], collection: Collection, run_id: str | None = No
     stats["replay/files"] = read.files
     stats["replay/records"] = read.records
     stats["replay/unreadable"] = len(read.problems)
-    report = build_report(ctx, dict(stats), "replay", datetime.now(timezone.utc), {
-        "sources": [os.path.abspath(p) for p in paths],
-        "problems": [str(p) for p in read.problems],
-    })
-    report["errors"]["unreadable_warc"] = len(read.problems)
-    collection.write_run_report(ctx.run_id, report)
-    ctx.store.end_run(ctx.run_id, report["finished"], "finished",
-                      {k: report[k] for k in ("articles", "duplicates", "errors")})
-    ctx.store.close()
-    return report
+    return stats, read
 
 
 def replay_command(args: argparse.Namespace) -> int:

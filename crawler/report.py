@@ -72,6 +72,10 @@ def build_report(ctx: RunContext, stats: dict[str, Any], kind: str, finished: da
         "versions": versions(),
         "stats": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in sorted(stats.items())},
     }
+    report["repaired"] = [
+        {"file": os.path.basename(r.path), "records": r.records, "dropped_bytes": r.dropped_bytes}
+        for r in ctx.repaired
+    ]
     report.update(extra or {})
     return report
 
@@ -104,5 +108,5 @@ class RunReport:
         path = ctx.collection.write_run_report(ctx.run_id, report)
         ctx.store.end_run(ctx.run_id, report["finished"], str(report["finish_reason"]),
                           {k: report[k] for k in ("requests", "articles", "duplicates", "errors")})
-        ctx.store.close()
+        ctx.end()
         logger.info("run report written to %s", path)

@@ -13,7 +13,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
-from archive.collection import Collection, ItemWriter, new_run_id
+from archive.collection import Collection, CollectionLock, ItemWriter, new_run_id
+from archive.repair import Repaired, repair_directory
 from archive.store import Store
 from pipelines.dedupe import Deduper
 from pipelines.extract import ArticleExtractor, ExtractOptions
@@ -26,12 +27,32 @@ _RUN_ATTR = "_newsarchive_run"
 
 @dataclass
 class RunContext:
-    """What every component of one crawl shares: the collection, the run id and the store."""
+    """What every component of one run shares: the collection, the run id and the store."""
 
     collection: Collection
     run_id: str
     store: Store
     started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    lock: CollectionLock | None = None
+    repaired: list[Repaired] = field(default_factory=list)
+
+    @classmethod
+    def begin(cls, collection: Collection, run_id: str, kind: str) -> RunContext:
+        """Take the collection's writer lock, close what a crashed run left open, record the run."""
+        lock = collection.lock().acquire()
+        try:
+            repaired = repair_directory(collection.archive_dir)
+            ctx = cls(collection, run_id, collection.store(), lock=lock, repaired=repaired)
+        except BaseException:
+            lock.release()
+            raise
+        ctx.store.start_run(run_id, kind, ctx.started.isoformat())
+        return ctx
+
+    def end(self) -> None:
+        self.store.close()
+        if self.lock is not None:
+            self.lock.release()
 
 
 def run_context(crawler: Crawler) -> RunContext:
@@ -40,9 +61,7 @@ def run_context(crawler: Crawler) -> RunContext:
     if ctx is None:
         settings = crawler.settings
         collection = Collection.create(settings.get("ARCHIVE_ROOT"), settings.get("ARCHIVE_COLLECTION"))
-        run_id = settings.get("ARCHIVE_RUN_ID") or new_run_id()
-        ctx = RunContext(collection, run_id, collection.store())
-        ctx.store.start_run(run_id, "crawl", ctx.started.isoformat())
+        ctx = RunContext.begin(collection, settings.get("ARCHIVE_RUN_ID") or new_run_id(), "crawl")
         setattr(crawler, _RUN_ATTR, ctx)
     return ctx
 
