@@ -34,10 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="newsarchive", description="Archive news sites as WARC + cleaned JSONL.")
     parser.add_argument("--version", action="version", version="newsarchive " + _version())
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    # -v also after the command; SUPPRESS keeps a subcommand from resetting the count to 0
+    common = _Parser(add_help=False)
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                        help="more log output (-vv: debug)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    crawl = sub.add_parser("crawl", help="crawl seeds into a collection")
+    crawl = sub.add_parser("crawl", parents=[common], help="crawl seeds into a collection")
     crawl.add_argument("seeds", nargs="+", metavar="SEED", help="page, feed or sitemap URL")
     _collection_options(crawl, required=False, default="default")
     crawl.add_argument("--max-pages", type=_non_negative, default=0, metavar="N",
@@ -48,17 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
                        dest="settings", help="override a Scrapy setting")
     crawl.set_defaults(func=_crawl)
 
-    demo = sub.add_parser("demo", help="serve the demo site and crawl it into collection 'demo'")
+    demo = sub.add_parser("demo", parents=[common], help="serve the demo site and crawl it into collection 'demo'")
     _collection_options(demo, required=False, default="demo")
     demo.set_defaults(func=_demo)
 
-    replay = sub.add_parser("replay", help="WARC files or a collection -> items, offline")
+    replay = sub.add_parser("replay", parents=[common], help="WARC files or a collection -> items, offline")
     replay.add_argument("sources", nargs="+", metavar="SOURCE",
                         help="WARC file, directory, or the name of a collection under --root")
     _collection_options(replay, required=True)
     replay.set_defaults(func=_replay)
 
-    export = sub.add_parser("export", help="a collection's items as JSONL, each article once")
+    export = sub.add_parser("export", parents=[common], help="a collection's items as JSONL, each article once")
     export.add_argument("collection", metavar="COLLECTION")
     export.add_argument("--root", default="collections", help="collections root (default: %(default)s)")
     export.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
@@ -69,22 +73,28 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--with-aliases", action="store_true", help="add each article's other URLs")
     export.set_defaults(func=_export)
 
-    extract = sub.add_parser("extract", help="one HTML file -> the item JSON on stdout")
+    extract = sub.add_parser("extract", parents=[common], help="one HTML file -> the item JSON on stdout")
     extract.add_argument("file", metavar="FILE.html")
     extract.add_argument("--url", help="the page's URL (default: a file: URL)")
     extract.set_defaults(func=_extract)
 
-    index = sub.add_parser("index", help="rebuild a collection's CDXJ index from its WARCs")
+    index = sub.add_parser("index", parents=[common], help="rebuild a collection's CDXJ index from its WARCs")
     index.add_argument("collection", metavar="COLLECTION")
     index.add_argument("--root", default="collections", help="collections root (default: %(default)s)")
     index.set_defaults(func=_index)
 
-    repair = sub.add_parser("repair", help="close WARC files a crashed run left open")
+    wacz = sub.add_parser("wacz", parents=[common], help="package a collection as WACZ for ReplayWeb.page")
+    wacz.add_argument("collection", metavar="COLLECTION")
+    wacz.add_argument("--root", default="collections", help="collections root (default: %(default)s)")
+    wacz.add_argument("-o", "--output", metavar="FILE", help="default: COLLECTION.wacz")
+    wacz.set_defaults(func=_wacz)
+
+    repair = sub.add_parser("repair", parents=[common], help="close WARC files a crashed run left open")
     repair.add_argument("collection", metavar="COLLECTION")
     repair.add_argument("--root", default="collections", help="collections root (default: %(default)s)")
     repair.set_defaults(func=_repair)
 
-    site = sub.add_parser("demo-site", help="serve the bundled demo news site on 127.0.0.1")
+    site = sub.add_parser("demo-site", parents=[common], help="serve the bundled demo news site on 127.0.0.1")
     site.add_argument("--port", type=_non_negative, default=0, help="port (default: any free one)")
     site.set_defaults(func=_demo_site)
     return parser
@@ -142,6 +152,11 @@ def _index(args: argparse.Namespace) -> int:
     print("indexed %d records of %d WARC files into %s/index.cdxj" % (
         lines, len(collection.warc_files()), collection.indexes_dir))
     return EXIT_OK
+
+
+def _wacz(args: argparse.Namespace) -> int:
+    from crawler.export import wacz_command
+    return wacz_command(args)
 
 
 def _repair(args: argparse.Namespace) -> int:

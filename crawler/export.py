@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 from typing import IO, Any
 
 from archive.collection import Collection, iter_items
+from archive.wacz import WaczPage, write_wacz
 from crawler.cli import EXIT_FAILURE, EXIT_OK, UsageError
 from pipelines.canonical import host_of
 from pipelines.extract import ArticleExtractor
@@ -104,4 +105,17 @@ def extract_command(args: argparse.Namespace) -> int:
     for name in WARC_FIELDS:
         item.pop(name, None)
     print(json.dumps(item, ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def wacz_command(args: argparse.Namespace) -> int:
+    collection = Collection.open(args.root, args.collection)
+    output = args.output or collection.name + ".wacz"
+    pages = (
+        WaczPage(url=str(i["url"]), ts=str(i.get("fetched_at") or ""), title=str(i.get("title") or ""),
+                 text=str(i.get("text") or ""))
+        for i in select_items(collection)
+    )
+    count = write_wacz(collection.warc_files(), pages, output, title="newsarchive: %s" % collection.name)
+    print("wrote %s: %d WARC files, %d article pages" % (output, len(collection.warc_files()), count))
     return EXIT_OK
