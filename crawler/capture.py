@@ -27,6 +27,7 @@ from archive.warc import (
     HttpExchange, RecordLocation, WarcWriter, build_request_head, build_response_head,
 )
 from crawler.download import WIRE_META_KEY, WireCapture
+from pipelines.dedupe import Deduper
 from pipelines.scrapy_adapters import run_context
 
 logger = logging.getLogger(__name__)
@@ -148,10 +149,11 @@ def _rebuild_response_head(response: Response) -> bytes:
 class CaptureMiddleware:
     """Writes each response and its request to WARC; leaves the record's place in meta."""
 
-    def __init__(self, writer: WarcWriter, stats: Any, store: Store | None = None) -> None:
+    def __init__(self, writer: WarcWriter, stats: Any, store: Store | None = None, run_id: str = "") -> None:
         self.writer = writer
         self.stats = stats
         self.store = store  # payload digests already archived: repeats become revisit records
+        self.run_id = run_id
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
@@ -166,7 +168,7 @@ class CaptureMiddleware:
             warc_version=config.warc_version,
             info=warcinfo_fields(crawler, ctx.collection.name, ctx.run_id),
         )
-        middleware = cls(writer, crawler.stats, ctx.store)
+        middleware = cls(writer, crawler.stats, ctx.store, ctx.run_id)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
 
@@ -178,6 +180,9 @@ class CaptureMiddleware:
             self.stats.inc_value("archive/rebuilt_heads")
         exchange = exchange_from(request, response, wire)
         request.meta[RECORD_META_KEY] = self.write(exchange, response.status)
+        location = response.headers.get(b"Location")
+        if self.store is not None and location and 300 <= response.status < 400:
+            Deduper(self.store).note_redirect(response.url, location.decode("latin-1"), self.run_id)
         return response
 
     def write(self, exchange: HttpExchange, status: int) -> RecordLocation:

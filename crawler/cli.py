@@ -192,6 +192,13 @@ def main(argv: list[str] | None = None) -> int:
     logging.root.addHandler(handler)
     logging.root.setLevel(level)
     try:
+        return _run(args)
+    finally:
+        logging.root.removeHandler(handler)  # main() may run many times in one process (tests)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
         return int(args.func(args))
     except (UsageError, CollectionError) as err:  # a wrong name or value on the command line
         print("newsarchive %s: %s" % (args.command, err), file=sys.stderr)

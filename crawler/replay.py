@@ -108,6 +108,9 @@ def _replay_into(ctx: RunContext, paths: list[str]) -> tuple[Counter[str], ReadR
             stats["downloader/response_count"] += 1
             stats["downloader/response_status_count/%d" % response.status] += 1
             redirects.note(response)
+            location = response.header("Location")
+            if location and 300 <= response.status < 400:
+                processor.deduper.note_redirect(response.url, location, ctx.run_id)
             processor.process(page_from(response, redirects))
     finally:
         writer.close()
