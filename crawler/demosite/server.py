@@ -1,0 +1,261 @@
+"""HTTP side of the demo site: a keep-alive HTTP/1.1 server on 127.0.0.1 in a daemon thread."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import socket
+import socketserver
+import sys
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+
+from crawler.demosite import pages
+from crawler.demosite.content import AMP_SLUG, FBCLID, REDIRECT_SLUG, TRACKING_SLUG
+from crawler.demosite.routes import Response, Router, accepts_gzip
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """Ground truth about one article of a running demo site (absolute URLs)."""
+
+    url: str
+    title: str
+    authors: list[str]
+    published: str
+    section: str
+    template: str
+    text: str
+    inline_names: list[str]
+    encoding: str
+    alternate_urls: list[str]
+    modified: str
+    description: str
+    tags: list[str]
+    image: str
+    language: str = "en"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Idle keep-alive connections are dropped after this many seconds.
+    timeout = 30
+    server: _Server
+
+    def version_string(self) -> str:
+        return "nginx/1.24.0"
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("%s - " + format, self.address_string(), *args)
+
+    def do_GET(self) -> None:
+        self._respond(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(send_body=False)
+
+    def _respond(self, send_body: bool) -> None:
+        response: Response = self.server.router.route(self.path)
+        body = response.body
+        encoded = response.gzip and accepts_gzip(self.headers.get("Accept-Encoding"))
+        if encoded:
+            body = response.gzipped()
+        self.send_response(response.status, response.reason)
+        self.send_header("Content-Type", response.content_type)
+        for name, value in response.headers:
+            self.send_header(name, value)
+        if response.gzip:
+            self.send_header("Vary", "Accept-Encoding")
+        if encoded:
+            self.send_header("Content-Encoding", "gzip")
+        if response.chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if not send_body:
+            return
+        if not response.chunked:
+            self.wfile.write(body)
+            return
+        for start in range(0, len(body), CHUNK_SIZE):
+            chunk = body[start:start + CHUNK_SIZE]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        self.wfile.write(b"0\r\n\r\n")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        self.router: Router  # set by DemoSite once the port is known
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind does a reverse DNS lookup (getfqdn) we neither need nor want.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+    def process_request(self, request, client_address) -> None:  # type: ignore[override]
+        with self._lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:  # type: ignore[override]
+        with self._lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[override]
+        # Clients hanging up mid-response are normal for a crawler test server.
+        logger.debug("error serving %s: %s", client_address, sys.exc_info()[1])
+
+    def drop_connections(self) -> None:
+        """Wake handler threads blocked on idle keep-alive connections so they finish."""
+        with self._lock:
+            connections = list(self._connections)
+        for conn in connections:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class DemoSite:
+    """The demo news site served on 127.0.0.1 in a background thread."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        self.port = port
+        self._httpd: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> DemoSite:
+        """Bind the port and serve in a daemon thread; returns ``self``."""
+        if self._httpd is not None:
+            return self
+        httpd = _Server((self.host, self.port))
+        self.port = httpd.server_address[1]
+        httpd.router = Router(self.url)
+        self._httpd = httpd
+        self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name=f"demosite-{self.port}", daemon=True)
+        self._thread.start()
+        logger.debug("demo site serving at %s", self.url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close open connections and release the port."""
+        httpd, self._httpd = self._httpd, None
+        if httpd is None:
+            return
+        httpd.shutdown()
+        httpd.server_close()
+        httpd.drop_connections()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def __enter__(self) -> DemoSite:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """Base URL with a trailing slash, e.g. ``http://127.0.0.1:8080/``."""
+        if not self.port:
+            raise RuntimeError("DemoSite is not started")
+        host = "127.0.0.1" if self.host in ("", "0.0.0.0") else self.host
+        return f"http://{host}:{self.port}/"
+
+    def serve_forever(self) -> None:
+        """Serve in the foreground until interrupted with Ctrl-C."""
+        self.start()
+        assert self._thread is not None
+        try:
+            while self._thread.is_alive():
+                self._thread.join(0.5)
+        except KeyboardInterrupt:
+            logger.info("demo site interrupted")
+        finally:
+            self.stop()
+
+    @property
+    def router(self) -> Router:
+        if self._httpd is None:
+            raise RuntimeError("DemoSite is not started")
+        return self._httpd.router
+
+    def _abs(self, path: str) -> str:
+        return self.url.rstrip("/") + path
+
+    def manifest(self) -> dict:
+        """Expected captures, in warc_check.py's ``--manifest`` format, keyed by absolute URL."""
+        out = {}
+        for path in self.router.manifest_paths():
+            response = self.router.route(path)
+            out[self._abs(path)] = {
+                "sha256": hashlib.sha256(response.body).hexdigest(),
+                "status": response.status,
+                "reason": response.reason,
+                "headers": [["Content-Type", response.content_type],
+                            *([name, value] for name, value in response.headers)],
+            }
+        return out
+
+    def articles(self) -> list[ArticleInfo]:
+        """Ground truth for every article, newest first."""
+        router = self.router
+        out = []
+        for a in router.content.articles:
+            alternates = []
+            if a.slug == AMP_SLUG:
+                alternates.append(self._abs(f"/amp/{a.slug}/"))
+            if a.slug == REDIRECT_SLUG:
+                alternates.append(self._abs(f"/old/{a.slug}"))
+            if a.slug == TRACKING_SLUG:
+                alternates += [self._abs(f"{a.path}?{pages.TRACKING_QUERY}"),
+                               self._abs(f"{a.path}?fbclid={FBCLID}")]
+            out.append(ArticleInfo(
+                url=self._abs(a.path), title=a.title, authors=[p.name for p in a.authors],
+                published=a.published.isoformat(), section=a.section.name, template=a.template,
+                text=a.text, inline_names=list(a.inline_names), encoding=a.encoding,
+                alternate_urls=alternates, modified=a.modified.isoformat(),
+                description=a.description, tags=list(a.tags), image=self._abs(a.image_path)))
+        return out
+
+    def private_urls(self) -> list[str]:
+        """URLs under robots.txt's ``Disallow: /private/``; served, but never to be fetched."""
+        return [self._abs(p) for p in pages.PRIVATE_PATHS]
+
+    def non_article_urls(self) -> list[str]:
+        """Home, section fronts and their pages, tag, author and topic pages, about."""
+        return [self._abs(p) for p in self.router.non_article_paths()]
+
+    def missing_url(self) -> str:
+        """The linked URL that answers 404."""
+        return self._abs(pages.MISSING_PATH)
+
+    def redirect_url(self) -> str:
+        """The linked URL that answers 301 to an article."""
+        return self._abs(f"/old/{REDIRECT_SLUG}")
+
+
+def main_serve(port: int = 0) -> int:
+    """Serve the demo site in the foreground for ``newsarchive demo-site``; 0 after Ctrl-C."""
+    site = DemoSite(port=port).start()
+    sys.stdout.write(f"demo site: {site.url}\n")
+    sys.stdout.flush()
+    site.serve_forever()
+    return 0
