@@ -5,7 +5,8 @@ import argparse
 import logging
 import os
 import sys
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
+from concurrent.futures import Future
 from collections.abc import Iterable
 from datetime import datetime, timezone
 from typing import Any
@@ -19,9 +20,10 @@ from crawler.report import build_report
 from crawler.run_crawl import print_summary
 from pipelines.canonical import InvalidURL, canonicalize
 from pipelines.dedupe import Deduper
-from pipelines.extract import ArticleExtractor
+from pipelines.extract import ArticleExtractor, Extraction
 from pipelines.process import ArticleProcessor, Page
 from pipelines.scrapy_adapters import RunContext
+from pipelines.workers import ExtractionPool
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +80,14 @@ def page_from(response: ArchivedResponse, redirects: _RedirectMemory) -> Page:
     )
 
 
-def replay(paths: Iterable[str], collection: Collection, run_id: str | None = None) -> dict[str, Any]:
+def replay(
+    paths: Iterable[str], collection: Collection, run_id: str | None = None, workers: int | None = None
+) -> dict[str, Any]:
     """Replay every response in `paths` into `collection`; return the run report."""
     paths = list(paths)
     ctx = RunContext.begin(collection, run_id or new_run_id(), "replay")
     try:
-        stats, read = _replay_into(ctx, paths)
+        stats, read = _replay_into(ctx, paths, workers)
         report = build_report(ctx, dict(stats), "replay", datetime.now(timezone.utc), {
             "sources": [os.path.abspath(p) for p in paths],
             "problems": [str(p) for p in read.problems],
@@ -97,12 +101,22 @@ def replay(paths: Iterable[str], collection: Collection, run_id: str | None = No
     return report
 
 
-def _replay_into(ctx: RunContext, paths: list[str]) -> tuple[Counter[str], ReadReport]:
+def _replay_into(ctx: RunContext, paths: list[str], workers: int | None) -> tuple[Counter[str], ReadReport]:
+    """Read in archive order, extract in parallel, decide in archive order."""
     stats: Counter[str] = Counter()
     writer = ItemWriter(ctx.collection.items_path(ctx.run_id))
+    pool = ExtractionPool(workers)
     processor = ArticleProcessor(ArticleExtractor(), Deduper(ctx.store), writer, ctx.run_id, stats)
+    window: deque[tuple[Page, Future[Extraction]]] = deque()
+    limit = 4 * max(1, pool.workers)  # enough to keep every worker busy, bounded memory
     redirects = _RedirectMemory()
     read = ReadReport()
+
+    def decide_ready(block: bool) -> None:
+        while window and (block or len(window) > limit or window[0][1].done()):
+            page, future = window.popleft()
+            processor.process_extraction(page, future.result())
+
     try:
         for response in iter_responses(paths, read):
             stats["downloader/response_count"] += 1
@@ -111,8 +125,13 @@ def _replay_into(ctx: RunContext, paths: list[str]) -> tuple[Counter[str], ReadR
             location = response.header("Location")
             if location and 300 <= response.status < 400:
                 processor.deduper.note_redirect(response.url, location, ctx.run_id)
-            processor.process(page_from(response, redirects))
+            page = page_from(response, redirects)
+            if processor.precheck(page) is None:
+                window.append((page, pool.submit(page.body, page.url, page.encoding)))
+            decide_ready(block=False)
+        decide_ready(block=True)
     finally:
+        pool.close()
         writer.close()
     stats["replay/files"] = read.files
     stats["replay/records"] = read.records

@@ -52,5 +52,6 @@ ARCHIVE_WARC_VERSION = "1.1"
 FETCH_ALLOW_PRIVATE = False  # loopback, private and link-local addresses are refused
 
 # EXTRACT_* / DEDUPE_*
+EXTRACT_WORKERS = "auto"  # extraction processes: one per core; 0 extracts in the crawl process
 EXTRACT_MIN_TEXT_LENGTH = 200
 DEDUPE_NEAR_DISTANCE = 3  # SimHash bits; 0 turns near-duplicate detection off

@@ -64,12 +64,19 @@ class ArticleProcessor:
         self._logged_errors: set[str] = set()
 
     def process(self, page: Page) -> Outcome:
+        """The whole chain in this process (replay and the crawl hand extraction to workers)."""
+        skipped = self.precheck(page)
+        if skipped is not None:
+            return skipped
+        return self.process_extraction(page, self.extractor.extract(page.body, page.url, encoding=page.encoding))
+
+    def precheck(self, page: Page) -> Outcome | None:
+        """An Outcome for pages not worth extracting (errors, non-HTML), else None."""
         if page.status != 200:
             return self._count(Outcome("skipped:status-%d" % page.status))
         if page.content_type and page.content_type not in HTML_TYPES:
             return self._count(Outcome("skipped:not-html"))
-        extraction = self.extractor.extract(page.body, page.url, encoding=page.encoding)
-        return self.process_extraction(page, extraction)
+        return None
 
     def process_extraction(self, page: Page, extraction: Extraction) -> Outcome:
         """The decision half, separate so extraction can run elsewhere (worker processes)."""
@@ -140,8 +147,8 @@ def build_item(
         url=url,
         fetched_url=page.url if page.url != url else None,
         word_count=article.get("word_count") or len(text.split()),
-        content_hash=content_hash(text),
-        simhash=simhash(text),
+        content_hash=article.get("content_hash") or content_hash(text),  # workers hash already
+        simhash=article.get("simhash") or simhash(text),
         fetched_at=page.fetched_at,
         warc=page.warc,
         run=run_id,

@@ -1,0 +1,109 @@
+"""Extraction in worker processes, so that a crawl or a replay uses every core.
+
+Extraction (trafilatura, metadata fusion, hashing) is ~90% of the CPU a page costs; in the
+Scrapy reactor it would bind the crawl to one core and stall downloads while it runs.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from dataclasses import replace
+
+from pipelines.extract import ArticleExtractor, ExtractOptions, Extraction
+from pipelines.textnorm import content_hash, simhash
+
+logger = logging.getLogger(__name__)
+
+_WARM_UP_PAGE = (
+    "<html lang='en'><head><title>Warm-up</title><meta name='author' content='A. Writer'>"
+    "</head><body><article><h1>Warm-up</h1><p>Published on 3 March 2024 by A. Writer.</p>"
+    + "<p>This paragraph is only here so the extractor and the date parser load their data "
+    "before the first real page arrives, which costs more than a second.</p>" * 4
+    + "</article></body></html>"
+)
+
+
+def default_workers() -> int:
+    """One per core this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def extract_and_hash(extractor: ArticleExtractor, body: bytes, url: str, encoding: str | None) -> Extraction:
+    """Extraction plus the per-article hashes, all the CPU-heavy work for one page."""
+    extraction = extractor.extract(body, url, encoding=encoding)
+    if extraction.article is None:
+        return extraction
+    text = str(extraction.article.get("text") or "")
+    article = dict(extraction.article, content_hash=content_hash(text), simhash=simhash(text))
+    return replace(extraction, article=article)
+
+
+class _WorkerState:
+    """The one extractor a worker process holds (a process-wide slot is how pool workers keep state)."""
+
+    extractor: ArticleExtractor | None = None
+
+
+def _init_worker(options: ExtractOptions | None) -> None:
+    _WorkerState.extractor = ArticleExtractor(options)
+    _WorkerState.extractor.extract(_WARM_UP_PAGE, "http://warm-up.invalid/a")
+
+
+def _work(body: bytes, url: str, encoding: str | None) -> Extraction:
+    extractor = _WorkerState.extractor
+    assert extractor is not None, "worker not initialized"
+    try:
+        return extract_and_hash(extractor, body, url, encoding)
+    except Exception as err:  # never let one page kill the pool; the parent counts it
+        return Extraction(None, "error:%s: %s" % (type(err).__name__, err))
+
+
+class _InlineExecutor(Executor):
+    """Runs the work where it is asked for: for 0 workers, tests and debugging."""
+
+    def __init__(self, options: ExtractOptions | None) -> None:
+        _init_worker(options)
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+        future: Future[Extraction] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as err:
+            future.set_exception(err)
+        return future
+
+
+class ExtractionPool:
+    """Extraction by a pool of `workers` processes (0: in this process)."""
+
+    def __init__(self, workers: int | None = None, options: ExtractOptions | None = None) -> None:
+        self.workers = default_workers() if workers is None else workers
+        if self.workers < 0:
+            raise ValueError("workers must be 0 or more, not %d" % self.workers)
+        self.info = ArticleExtractor(options).info
+        if self.workers == 0:
+            self._executor: Executor = _InlineExecutor(options)
+        else:
+            # forkserver: workers start clean, not as forks of a process with reactor threads
+            context = multiprocessing.get_context("forkserver")
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=context,
+                initializer=_init_worker, initargs=(options,),
+            )
+
+    def submit(self, body: bytes, url: str, encoding: str | None = None) -> Future[Extraction]:
+        return self._executor.submit(_work, body, url, encoding)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> ExtractionPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
