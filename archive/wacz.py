@@ -6,6 +6,8 @@ import io
 import json
 import logging
 import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -60,10 +62,7 @@ def write_wacz(warcs: list[str], pages: Iterable[WaczPage], output: str, *, titl
 
 
 def validate_wacz(path: str) -> tuple[bool, str]:
-    """(valid?, what `wacz validate` said)."""
-    from wacz.main import main as wacz_main
-
-    said = io.StringIO()
-    with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
-        code = wacz_main(["validate", "-f", path])
-    return code in (0, None), said.getvalue()
+    """(valid?, what `wacz validate` said), run as its own process: py-wacz leaks file handles."""
+    proc = subprocess.run([sys.executable, "-m", "wacz", "validate", "-f", path],
+                          capture_output=True, text=True, check=False)
+    return proc.returncode == 0, (proc.stdout + proc.stderr).strip()

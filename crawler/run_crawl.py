@@ -131,6 +131,14 @@ def _breakdown(counts: dict[str, int]) -> str:
     return ", ".join("%s: %d" % kv for kv in sorted(counts.items()) if kv[1])
 
 
+def wayback_dir(root: str) -> str:
+    """pywb serves `<dir>/collections/<name>`: the directory to start `wayback -d` in."""
+    root = os.path.abspath(root)
+    if os.path.basename(root) == "collections":
+        return os.path.dirname(root)
+    return "%s  (after: ln -s %s collections)" % (os.getcwd(), root)
+
+
 def print_summary(report: dict[str, Any], collection: Collection, out: TextIO) -> None:
     """What a person wants to see after a run, and what to try next."""
     duplicates = report.get("duplicates", {})
@@ -158,8 +166,7 @@ def print_summary(report: dict[str, Any], collection: Collection, out: TextIO) -
         "next:",
         "  newsarchive export %s --root %s -o %s.jsonl" % (collection.name, root, collection.name),
         "  newsarchive replay %s --root %s --collection %s-replay" % (collection.name, root, collection.name),
-        "  cd %s && wayback --autoindex    # then browse http://localhost:8080/%s/" % (
-            os.path.dirname(os.path.abspath(root)) if os.path.basename(os.path.abspath(root)) == "collections"
-            else os.path.abspath(root), collection.name),
+        "  wayback -d %s -b 127.0.0.1    # then browse http://127.0.0.1:8080/%s/" % (
+            wayback_dir(root), collection.name),
     ]
     out.write("\n".join(lines) + "\n")

@@ -1,0 +1,136 @@
+"""The archive replays anywhere: strict WARC checks, revisits, the CDXJ index, pywb, WACZ."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.wacz import validate_wacz
+from crawler.cli import main
+from tests.conftest import CrawlResult, warc_check
+
+
+def last_line(proc: subprocess.CompletedProcess) -> str:
+    return proc.stdout.strip().splitlines()[-1]
+
+
+def test_first_crawl_passes_strict_check_with_replay(demo_crawl: CrawlResult, demo_site, tmp_path: Path) -> None:
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps(demo_site.manifest()))
+    proc = warc_check(str(demo_crawl.path / "archive"), "--manifest", str(manifest), "--replay", "--strict")
+    assert re.fullmatch(r"warc_check: \d+ records, \d+ responses, 0 failures", last_line(proc)), proc.stdout[-3000:]
+
+
+def test_recrawl_writes_revisits_that_replay_with_the_original_body(
+    demo_recrawl: CrawlResult, demo_site, tmp_path: Path
+) -> None:
+    second = sorted((demo_recrawl.path / "archive").glob("*.warc.gz"))[-1]
+    kinds = []
+    with open(second, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            kinds.append(record.rec_type)
+            if record.rec_type == "revisit":
+                assert record.rec_headers.get_header("WARC-Profile").endswith(
+                    "/revisit/identical-payload-digest")
+                assert record.rec_headers.get_header("WARC-Refers-To")
+                assert record.rec_headers.get_header("WARC-Refers-To-Target-URI")
+                assert record.rec_headers.get_header("WARC-Refers-To-Date")
+    assert kinds.count("revisit") >= 3  # home page listings, feed, sitemap… unchanged
+    assert "response" not in kinds or kinds.count("revisit") > kinds.count("response")
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps(demo_site.manifest()))
+    proc = warc_check(str(demo_recrawl.path / "archive"), "--manifest", str(manifest), "--replay", "--strict")
+    assert last_line(proc).endswith(" 0 failures"), proc.stdout[-3000:]
+
+
+def test_index_is_sorted_covers_every_capture_and_can_be_rebuilt(demo_recrawl: CrawlResult, capsys) -> None:
+    index = demo_recrawl.path / "indexes" / "index.cdxj"
+    lines = index.read_text().splitlines()
+    assert lines == sorted(lines)
+    captures = 0
+    for path in (demo_recrawl.path / "archive").glob("*.warc.gz"):
+        with open(path, "rb") as fh:
+            captures += sum(1 for r in ArchiveIterator(fh) if r.rec_type in ("response", "revisit"))
+    assert len(lines) == captures
+    index.unlink()
+    assert main(["index", "demo", "--root", str(demo_recrawl.root)]) == 0
+    assert index.read_text().splitlines() == lines
+    assert not [p for p in index.parent.iterdir() if p.name != "index.cdxj"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture()
+def wayback(demo_recrawl: CrawlResult, tmp_path: Path):
+    """pywb's `wayback` started where a user starts it: above `collections/`."""
+    (tmp_path / "collections").symlink_to(demo_recrawl.root, target_is_directory=True)
+    port = _free_port()
+    wayback_bin = Path(sys.executable).with_name("wayback")
+    proc = subprocess.Popen([str(wayback_bin), "-p", str(port), "-b", "127.0.0.1", "-d", str(tmp_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = "http://127.0.0.1:%d/" % port
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base, timeout=2):
+                break
+        except (urllib.error.URLError, ConnectionError, OSError):
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        pytest.fail("wayback did not start on %s" % base)
+    yield base
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def _body(resp) -> bytes:
+    data = resp.read()
+    return gzip.decompress(data) if resp.headers.get("Content-Encoding") == "gzip" else data
+
+
+def test_wayback_replays_the_collection_with_no_further_step(wayback: str, demo_site) -> None:
+    manifest = demo_site.manifest()
+    urls = [a.url for a in demo_site.articles()[:5]] + [demo_site.url, demo_site.url + "feed.xml"]
+    for url in urls:
+        with urllib.request.urlopen("%sdemo/2030id_/%s" % (wayback, url), timeout=30) as resp:
+            assert resp.status == manifest[url]["status"]
+            assert hashlib.sha256(_body(resp)).hexdigest() == manifest[url]["sha256"], url
+
+
+def test_wacz_package_validates_and_lists_the_articles(demo_crawl: CrawlResult, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "demo.wacz"
+    assert main(["wacz", "demo", "--root", str(demo_crawl.root), "-o", str(out)]) == 0
+    valid, said = validate_wacz(str(out))
+    assert valid, said
+    with zipfile.ZipFile(out) as wacz:
+        names = set(wacz.namelist())
+        assert {"datapackage.json", "pages/pages.jsonl"} <= names
+        assert any(n.startswith("archive/") and n.endswith(".warc.gz") for n in names)
+        assert any(n.startswith("indexes/") for n in names)
+        pages = [json.loads(line) for line in wacz.read("pages/pages.jsonl").decode().splitlines()]
+    items = {i["url"]: i for i in demo_crawl.items()}
+    entries = [p for p in pages if "url" in p]
+    assert {p["url"] for p in entries} == set(items)
+    for page in entries:
+        assert page["title"] == items[page["url"]]["title"]
+        assert page["text"] == items[page["url"]]["text"]
+        assert page["ts"][:19] == items[page["url"]]["fetched_at"][:19]  # py-wacz drops the microseconds
+    assert os.path.getsize(out) > 10_000
