@@ -10,8 +10,10 @@ from email.utils import parsedate_to_datetime
 
 __all__ = [
     "clean_authors",
+    "fix_mojibake",
     "language_code",
     "normalize_date",
+    "prefix_agreed",
     "same_name",
     "strip_title_affixes",
 ]
@@ -32,9 +34,20 @@ _ROLE_WORDS = frozenset(
     rédaction rédacteur redacción redactor redazione redaktionen redaksjonen
     senior chief political business health science sports chefredakteur team desk
     news agency agencies online digital newsroom editorial deputy associate managing
+    quelle source sources fonte fuente
     """.split()
 )
+# news agencies credited in bylines: organizations, not people
+_AGENCIES = frozenset(
+    """
+    dpa afp ap reuters sid epd kna apa ansa efe anp ntb tt ritzau belga ats sda pap ctk tass
+    ria xinhua aap pa upi kyodo yonhap aa anadolu dapd ddp afx
+    associatedpress pressassociation agencefrancepresse deutschepresseagentur
+    """.split()
+)
+_SOURCE_RE = re.compile(r"^(?:quelle|source|sources|fonte|fuente|kilde|källa|bron|źródło)\s*:", re.IGNORECASE)
 _URL_OR_EMAIL_RE = re.compile(r"^(?:https?:|www\.|/|\S+@\S+$)", re.IGNORECASE)
+_DOMAIN_RE = re.compile(r"\w\.(?:[a-z]{2,3}|info|news|online)\b", re.IGNORECASE)
 _NOT_A_NAME_RE = re.compile(r"@|https?:|www\.|\d|\.(?:com|org|net|de|uk)\b", re.IGNORECASE)
 
 
@@ -51,12 +64,14 @@ def _key(text: str) -> str:
 def _clean_name(part: str) -> str | None:
     part = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", part)  # "(Reuters)", "[Berlin]"
     part = " ".join(part.split()).strip(" -–—:.,'\"“”")
+    part = re.sub(r"\s+(?:in|aus|en|à|em)\s+[A-Z][\w-]+$", "", part)  # "Jane Doe in Valencia"
     while True:
         stripped = _BY_RE.sub("", part)
         if stripped == part:
             break
         part = stripped
     words = part.split()
+    count = len(words)
     # trailing role: "Jane Doe Reporter", "Jane Doe - Staff Writer" was split already
     while words and words[-1].casefold().strip(".") in _ROLE_WORDS:
         words.pop()
@@ -64,11 +79,10 @@ def _clean_name(part: str) -> str | None:
         words.pop(0)
     if not words or len(words) > 5 or _NOT_A_NAME_RE.search(part):
         return None
+    if len(words) == 1 and count > 1:
+        return None  # "Guardian staff", "Gear Team": what is left is a brand, not a name
     name = " ".join(words)
-    if not any(ch.isalpha() for ch in name) or len(name) < 3:
-        return None
-    # "JANE DOE" is a name, "the newsroom" or "staff" is not
-    if name.islower() and len(words) > 1:
+    if not any(ch.isalpha() for ch in name) or len(name) < 3 or _key(name) in _AGENCIES:
         return None
     return name
 
@@ -86,17 +100,22 @@ def clean_authors(values: Iterable[str], exclude: Iterable[str] = ()) -> list[st
         if not value:
             continue
         value = _BY_RE.sub("", " ".join(str(value).split()))
-        if _URL_OR_EMAIL_RE.match(value):
-            continue  # a profile link or an e-mail address, not a byline
+        if _URL_OR_EMAIL_RE.match(value) or _SOURCE_RE.match(value):
+            continue  # a profile link, an e-mail address or a source credit
         # "Jane Doe - Reporter": a dash between name and role, not inside a name
         value = re.sub(r"\s+[-–—]\s+.*$", "", value)
-        for part in _SPLIT_RE.split(value):
+        parts = _SPLIT_RE.split(value)
+        if any(_DOMAIN_RE.search(part) for part in parts):
+            continue  # "example.com, Frankfurt": a site credit with a place, not people
+        for part in parts:
             name = _clean_name(part)
             if name is None:
                 continue
             key = _key(name)
             if key in seen or key in excluded:
                 continue
+            if " " not in name and any(key in e for e in excluded):
+                continue  # "Guardian" for "The Guardian"
             seen.add(key)
             names.append(name)
     return names
@@ -146,7 +165,37 @@ def normalize_date(value: object, now: datetime | None = None) -> str | None:
     return day.isoformat()
 
 
+_MOJIBAKE_RE = re.compile("[ÃÂÅÄâ][\u0080-\u00bf\u20ac\u201a-\u201e\u2018-\u2019\u2122]")
+
+
+def fix_mojibake(text: str) -> str:
+    """Undo UTF-8 text that was decoded as windows-1252 ("fÃ¼r" -> "für"), else unchanged."""
+    if not _MOJIBAKE_RE.search(text):
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except UnicodeError:
+            continue
+    return text
+
+
 _TITLE_SEP_RE = re.compile(r"\s+(?:[|\-–—·•»/]|::)\s+")
+
+
+def prefix_agreed(title: str, others: Iterable[str]) -> str:
+    """Cut *title* at a separator when another source gives exactly the part before it.
+
+    "Headline | Section" with an ``<h1>`` or og:title reading "Headline" is "Headline".
+    """
+    keys = {_key(o) for o in others if o}
+    for match in _TITLE_SEP_RE.finditer(title):
+        if _key(title[: match.start()]) in keys:
+            return title[: match.start()]
+    return title
+
+
+_DATE_PART_RE = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 
 
 def strip_title_affixes(title: str, site_names: Iterable[str]) -> str:
@@ -162,6 +211,8 @@ def strip_title_affixes(title: str, site_names: Iterable[str]) -> str:
 
     def is_site(part: str) -> bool:
         k = _key(part)
+        if _DATE_PART_RE.match(part.strip()):
+            return True  # "Headline | Site | 28.04.2023"
         if not k or len(part.split()) > 5:
             return False
         # "CBC" for "CBC News", "example.com" for "Example": a short abbreviation or extension

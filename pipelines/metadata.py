@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -18,10 +19,13 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_author, extract_title
 
+from pipelines.byline import byline_names
 from pipelines.fields import (
     clean_authors,
+    fix_mojibake,
     language_code,
     normalize_date,
+    prefix_agreed,
     same_name,
     strip_title_affixes,
 )
@@ -69,6 +73,11 @@ _AUTHOR_META = (
     "dc.creator",
     "dcterms.creator",
     "byl",
+)
+
+
+_TITLE_DATE_RE = re.compile(
+    r"(?:^|\s[|\-–—·•]\s)(?:(?P<d>\d{1,2})\.(?P<m>\d{1,2})\.(?P<y>\d{4}))\s*$"
 )
 
 
@@ -137,22 +146,34 @@ class PageMetadata:
         return names
 
     def title(self) -> str | None:
-        """Headline without a " | Site" suffix."""
+        """Headline without a " | Site" suffix.
+
+        JSON-LD headline, og:title, twitter:title, ``<title>``, first ``<h1>``: the first
+        present wins, cut back to the part before a separator when another source
+        agrees on that part ("Headline | Section" and an ``<h1>`` "Headline").
+        """
         sites = self._site_names()
-        headline = _text(self.article.get("headline")) or _text(self.article.get("name"))
-        if headline:
-            return strip_title_affixes(headline, sites)
-        for key in ("og:title", "twitter:title"):
-            value = self.data.first_meta(key)
-            if value:
-                return strip_title_affixes(value, sites)
-        if self.data.title_tag:
-            return strip_title_affixes(self.data.title_tag, sites)
-        fallback = extract_title(self.tree)
-        return strip_title_affixes(fallback, sites) if fallback else None
+        h1 = next(self.tree.iter("h1"), None)
+        raw = [
+            _text(self.article.get("headline")) or _text(self.article.get("name")),
+            self.data.first_meta("og:title"),
+            self.data.first_meta("twitter:title"),
+            self.data.title_tag,
+            " ".join(" ".join(h1.itertext()).split()) if h1 is not None else None,
+        ]
+        candidates = [strip_title_affixes(fix_mojibake(t), sites) for t in raw if t]
+        if not candidates:
+            fallback = extract_title(self.tree)
+            return strip_title_affixes(fallback, sites) if fallback else None
+        return prefix_agreed(candidates[0], candidates[1:]) or None
 
     def authors(self) -> list[str]:
-        """People who wrote the article; organizations and site names left out."""
+        """People who wrote the article; organizations and site names left out.
+
+        Sources in order, the first that names a person wins: JSON-LD ``author``,
+        ``<meta name=author>`` and its kin, links to author pages next to the headline,
+        trafilatura's byline heuristics.
+        """
         exclude = self._site_names()
         raw: list[str] = []
         value = self.article.get("author") or self.article.get("creator")
@@ -171,19 +192,20 @@ class PageMetadata:
             elif isinstance(item, str):
                 raw.append(html.unescape(item))
         names = clean_authors(raw, exclude)
-        if names or raw:
+        if names:
             return names
         for key in _AUTHOR_META:
-            for value in self.data.meta.get(key, ()):
-                if value and not value.startswith(("http://", "https://")):
-                    raw.append(value)
-            if raw:
-                break
-        names = clean_authors(raw, exclude)
+            # first value only: later <meta name=author> tags are often image credits
+            values = [v for v in self.data.meta.get(key, ()) if v]
+            names = clean_authors(values[:1], exclude)
+            if names:
+                return names
+        names = clean_authors(byline_names(self.tree), exclude)
         if names:
             return names
         found = extract_author(self.tree)
-        return clean_authors(found.split(";") if found else [], exclude)
+        # a lone word from a heuristic is too often a section or a brand
+        return [n for n in clean_authors(found.split(";") if found else [], exclude) if " " in n]
 
     def published(self) -> str | None:
         """Original publication date (ISO 8601), never the modification date."""
@@ -200,6 +222,9 @@ class PageMetadata:
                 date = normalize_date(element.get("datetime"))
                 if date:
                     return date
+        date = self._date_in_title()
+        if date:
+            return date
         try:
             found = find_date(
                 self.tree,
@@ -212,6 +237,15 @@ class PageMetadata:
             logger.debug("htmldate failed on %s: %s", self.page_url, err)
             found = None
         return normalize_date(found)
+
+    def _date_in_title(self) -> str | None:
+        # "Headline | Site | 28.04.2023": some sites stamp the date into the title
+        for title in (self.data.title_tag, self.data.first_meta("og:title")):
+            match = _TITLE_DATE_RE.search(title or "")
+            if match:
+                day, month, year = match.group("d"), match.group("m"), match.group("y")
+                return normalize_date(f"{year}-{int(month):02d}-{int(day):02d}")
+        return None
 
     def modified(self) -> str | None:
         """Last modification date (ISO 8601), if the page states one."""

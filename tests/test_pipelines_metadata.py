@@ -127,3 +127,49 @@ def test_keywords_string_and_image_list() -> None:
     assert meta.tags() == ["ferries", "islands"]
     assert meta.image() == "https://daily.example/i.jpg"
     assert meta.authors() == []
+
+
+def test_byline_links_to_author_pages_after_the_headline() -> None:
+    meta = metadata(
+        """<html><head><meta name="author" content="Daily"></head><body>
+        <aside><a href="/author/someone-else">Someone Else</a></aside>
+        <h1>Ferry link approved</h1>
+        <p class="meta">von <a href="/autoren/name/max-kolter">Dr. Max Kolter</a> und
+        <a href="/autoren/name/eva-ruiz">Eva Ruiz</a></p>
+        <p>Text of the story goes here and is long enough to be a paragraph.</p>
+        <div class="teaser"><h2>Other story</h2><a href="/author/tom-lee">Tom Lee</a></div>
+        </body></html>"""
+    )
+    assert meta.authors() == ["Dr. Max Kolter", "Eva Ruiz"]
+
+
+def test_title_cut_where_another_source_agrees_and_dated_titles() -> None:
+    meta = metadata(
+        """<html><head><title>Ferry link approved | Local | Daily | 28.04.2023</title>
+        <meta property="og:title" content="Ferry link approved | Local"></head>
+        <body><h1>Ferry link approved</h1></body></html>"""
+    )
+    assert meta.title() == "Ferry link approved"
+    assert meta.published() == "2023-04-28"
+
+
+def test_title_mojibake_repaired() -> None:
+    meta = metadata(
+        """<html><head><meta property="og:title" content="Tarif jetzt fÃ¼r nur 5 Euro"></head>
+        <body></body></html>"""
+    )
+    assert meta.title() == "Tarif jetzt für nur 5 Euro"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (["Quelle: dpa"], []),
+        (["Jane Doe, dpa"], ["Jane Doe"]),
+        (["example.com, Frankfurt, Germany"], []),
+        (["Associated Press in Valencia"], []),
+        (["Guardian staff reporter"], []),
+    ],
+)
+def test_agencies_sources_and_places_are_not_people(raw: list[str], expected: list[str]) -> None:
+    assert clean_authors(raw, ["The Guardian"]) == expected

@@ -1,0 +1,62 @@
+"""Pages per second of our extractor against plain trafilatura on the evaluation pages.
+
+    .venv/bin/python bench/speed.py [/work/shared/eval/zyte-aeb ...] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import trafilatura  # noqa: E402
+from trafilatura.settings import Extractor  # noqa: E402
+
+from pipelines.extract import ArticleExtractor  # noqa: E402
+
+
+def load(dirs: list[Path]) -> list[tuple[str, bytes]]:
+    pages = []
+    for d in dirs:
+        for path in sorted((d / "pages").glob("*.html.gz")):
+            pages.append((path.name, gzip.decompress(path.read_bytes())))
+    return pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("dirs", nargs="*", type=Path,
+                    default=[Path("/work/shared/eval/zyte-aeb"), Path("/work/shared/eval/fundus-dev")])
+    ap.add_argument("--repeat", type=int, default=1)
+    args = ap.parse_args(argv)
+    pages = load(args.dirs)
+    ours = ArticleExtractor()
+    plain = Extractor(output_format="python", comments=False, with_metadata=True)
+    systems = {
+        "trafilatura bare_extraction(with_metadata)": lambda html: trafilatura.bare_extraction(
+            html.decode("utf-8", "replace"), options=plain),
+        "newsarchive ArticleExtractor.extract": lambda html: ours.extract(html, "https://example.com/a/b-c-d-e"),
+    }
+    for fn in systems.values():  # warm-up: imports, dateparser, language model
+        fn(pages[0][1])
+    results = {}
+    for name, fn in systems.items():
+        start = time.process_time()
+        for _ in range(args.repeat):
+            for _, html in pages:
+                fn(html)
+        cpu = time.process_time() - start
+        results[name] = cpu
+        n = len(pages) * args.repeat
+        print(f"{name:<45} {n / cpu:6.1f} pages/s  {1000 * cpu / n:6.1f} ms CPU/page")
+    base, ours_cpu = results.values()
+    print(f"ratio ours/plain: {ours_cpu / base:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""Find the byline of a page from links to author pages near its headline."""
+
+from __future__ import annotations
+
+import re
+
+from lxml.html import HtmlElement
+
+__all__ = ["byline_names"]
+
+# the last path segment of an author page: /author/jane-doe, /autoren/name/max-mustermann
+_AUTHOR_HREF_RE = re.compile(
+    r"/(?:authors?|autor(?:en|in|innen)?|auteurs?|autore|autori|autores|journalists?|"
+    r"people|person|profiles?|staff|writers?|reporters?|contributors?|columnists?|av|"
+    r"redakteur(?:in)?|mitarbeiter|forfatter|skribent|toimittaja)/(?:[^/?#]+/)?[^/?#]+/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+_NAME_WORD_RE = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|[a-zà-ÿ]{1,3}|Dr\.|Prof\.)$")
+_BLOCK_CHARS = 400  # a byline block is short; a teaser card with an author link is not
+
+
+def _looks_like_name(text: str) -> bool:
+    words = text.split()
+    if not 2 <= len(words) <= 5 or len(text) > 60 or any(ch.isdigit() for ch in text):
+        return False
+    return sum(1 for w in words if w[0].isupper()) >= 2 and all(_NAME_WORD_RE.match(w) for w in words)
+
+
+def _author_links(root: HtmlElement) -> list[HtmlElement]:
+    found = []
+    for link in root.iter("a"):
+        href = link.get("href") or ""
+        if (_AUTHOR_HREF_RE.search(href) or link.get("rel") == "author") and _looks_like_name(
+            " ".join(link.text_content().split())
+        ):
+            found.append(link)
+    return found
+
+
+def byline_names(tree: HtmlElement) -> list[str]:
+    """Names linked to author pages in the first byline-sized block after the headline.
+
+    Only the block around the first such link counts, so that bylines of teasers for other
+    stories further down the page are not taken for this article's authors.
+    """
+    body = tree.find("body")
+    if body is None:
+        return []
+    headline = next(body.iter("h1"), None)
+    links = _author_links(body)
+    if headline is not None:
+        # document order: keep the links that come after the headline, if any do
+        after = [a for a in links if _follows(headline, a)]
+        links = after or links
+    if not links:
+        return []
+    first = links[0]
+    block = first
+    for _ in range(3):
+        parent = block.getparent()
+        # a block holding headings is the article or a teaser, no longer the byline
+        if parent is None or len(parent.text_content()) > _BLOCK_CHARS or _has_heading(parent):
+            break
+        block = parent
+    names = []
+    for link in links:
+        if link is first or _inside(link, block):
+            names.append(" ".join(link.text_content().split()))
+    return names
+
+
+def _has_heading(element: HtmlElement) -> bool:
+    return any(True for _ in element.iter("h1", "h2", "h3", "h4"))
+
+
+def _inside(element: HtmlElement, ancestor: HtmlElement) -> bool:
+    return any(a is ancestor for a in element.iterancestors())
+
+
+def _follows(first: HtmlElement, other: HtmlElement) -> bool:
+    """True when *other* comes after *first* in document order."""
+    # sourceline is cheap and right for parsed pages; equal lines fall back to tree order
+    a, b = first.sourceline or 0, other.sourceline or 0
+    if a != b:
+        return b > a
+    for element in first.itersiblings():
+        if element is other or _inside(other, element):
+            return True
+    return _inside(other, first)
