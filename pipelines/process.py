@@ -97,11 +97,12 @@ class ArticleProcessor:
         url = str(item["url"])
         others = [u for u in [page.url, *page.redirected_from] if u != url]
         if verdict.kind == NEW:
+            # item first: a crash between the two leaves a repeat for export to merge, not a loss
+            self.sink.write(item)
             self.deduper.remember(url, str(item["content_hash"]), str(item["simhash"]),
                                   self.run_id, str(item["fetched_at"] or ""))
             for other in others:
                 self.deduper.alias(_canonical_or_raw(other), url, "fetched", self.run_id)
-            self.sink.write(item)
             return Outcome("written", item)
         original = verdict.original or url
         reason = "duplicate:" + verdict.kind

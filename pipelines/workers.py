@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import replace
 
@@ -49,7 +50,11 @@ class _WorkerState:
     extractor: ArticleExtractor | None = None
 
 
-def _init_worker(options: ExtractOptions | None) -> None:
+def _init_worker(options: ExtractOptions | None, in_worker: bool = True) -> None:
+    if in_worker:
+        # Ctrl-C reaches the whole process group: the crawl process shuts down in order and
+        # lets its workers finish the pages they hold.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WorkerState.extractor = ArticleExtractor(options)
     _WorkerState.extractor.extract(_WARM_UP_PAGE, "http://warm-up.invalid/a")
 
@@ -67,7 +72,7 @@ class _InlineExecutor(Executor):
     """Runs the work where it is asked for: for 0 workers, tests and debugging."""
 
     def __init__(self, options: ExtractOptions | None) -> None:
-        _init_worker(options)
+        _init_worker(options, in_worker=False)
 
     def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
         future: Future[Extraction] = Future()

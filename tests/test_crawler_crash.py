@@ -1,0 +1,99 @@
+"""Nothing written is ever lost: crawls killed at random moments, then repaired and resumed."""
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.cli import main
+from tests.conftest import REPO, warc_check
+
+
+def start_crawl(site_url: str, root: Path, collection: str) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.Popen(
+        [sys.executable, "-m", "crawler", "crawl", site_url, "--root", str(root),
+         "--collection", collection, "--allow-private", "-s", "CONCURRENT_REQUESTS=4"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def complete_items(collection: Path) -> list[dict]:
+    items = []
+    for path in sorted((collection / "items").glob("*.jsonl")):
+        for line in path.read_text().splitlines():
+            try:
+                items.append(json.loads(line))
+            except json.JSONDecodeError:
+                assert line is path.read_text().splitlines()[-1], "only a last line may be torn"
+    return items
+
+
+def pointer_is_valid(collection: Path, item: dict) -> bool:
+    pointer = item["warc"]
+    path = collection / "archive" / pointer["filename"]
+    if not path.exists():
+        return False
+    with open(path, "rb") as fh:
+        fh.seek(pointer["offset"])
+        record = next(iter(ArchiveIterator(fh)))
+        return (record.rec_headers.get_header("WARC-Record-ID") == pointer["record_id"]
+                and record.rec_type == "response")
+
+
+def test_sigkill_at_random_moments_loses_nothing_already_written(demo_site, tmp_path: Path, capsys) -> None:
+    rng = random.Random(20261128)
+    collection = tmp_path / "crash"
+    kills = 0
+    for attempt in range(5):
+        proc = start_crawl(demo_site.url, tmp_path, "crash")
+        # the child needs ~1.5 s to import and start; kill it while it fetches and writes
+        time.sleep(rng.uniform(1.2, 3.0))
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        proc.wait(timeout=60)
+        proc.stderr.close()
+        items = complete_items(collection)
+        for item in items:  # every item written stays, and after repair points at its record
+            if not pointer_is_valid(collection, item):
+                assert (collection / "archive" / (item["warc"]["filename"] + ".open")).exists()
+        assert main(["repair", "crash", "--root", str(tmp_path)]) == 0
+        assert not list((collection / "archive").glob("*.open"))
+        assert all(pointer_is_valid(collection, item) for item in complete_items(collection))
+    assert kills >= 3, "the crawls finished before they could be killed"
+    # a last, uninterrupted run completes the collection: every article exactly once in export
+    proc = start_crawl(demo_site.url, tmp_path, "crash")
+    assert proc.wait(timeout=300) == 0, proc.stderr.read()
+    proc.stderr.close()
+    capsys.readouterr()
+    assert main(["export", "crash", "--root", str(tmp_path)]) == 0
+    exported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert {i["url"] for i in exported} == {a.url for a in demo_site.articles()}
+    check = warc_check(str(collection / "archive"))
+    assert check.stdout.strip().splitlines()[-1].endswith(" 0 failures"), check.stdout[-3000:]
+
+
+def test_sigterm_closes_files_and_keeps_the_runs_items(demo_site, tmp_path: Path) -> None:
+    proc = start_crawl(demo_site.url, tmp_path, "term")
+    collection = tmp_path / "term"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list((collection / "archive").glob("*.open")):
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=120) == 0
+    proc.stderr.close()
+    assert not list((collection / "archive").glob("*.open"))
+    (report,) = [json.loads(p.read_text()) for p in (collection / "runs").glob("*.json")]
+    assert report["finish_reason"] == "shutdown"
+    items = complete_items(collection)
+    assert report["articles"] == len(items)
+    assert all(pointer_is_valid(collection, item) for item in items)
