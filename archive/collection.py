@@ -162,6 +162,8 @@ class ItemWriter:
     def write(self, item: dict[str, object]) -> None:
         if self._fh is None:
             self._fh = open(self.path, "a", encoding="utf-8")
+            if self._fh.tell() and not _ends_with_newline(self.path):
+                self._fh.write("\n")  # end a line torn by a crash, or it swallows the next item
         self._fh.write(json.dumps(item, ensure_ascii=False, sort_keys=False) + "\n")
         self._fh.flush()
         self.count += 1
@@ -170,6 +172,12 @@ class ItemWriter:
         if self._fh is not None:
             self._fh.close()
             self._fh = None
+
+
+def _ends_with_newline(path: str) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
 
 
 def iter_items(paths: list[str]) -> Iterator[tuple[str, int, dict[str, object]]]:

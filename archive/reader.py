@@ -16,6 +16,7 @@ from archive.warc import RecordLocation
 logger = logging.getLogger(__name__)
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+ARC_SUFFIXES = (".arc", ".arc.gz")
 
 
 @dataclass
@@ -89,21 +90,41 @@ def iter_responses(
 
 def _iter_file(path: str, report: ReadReport) -> Iterator[ArchivedResponse]:
     name = os.path.basename(path)
-    offset = 0
+    offset = 0  # where the record being read starts
     try:
         with open(path, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
             records = ArchiveIterator(stream, check_digests=False)
             for record in records:
-                report.records += 1
-                if record.rec_type != "response" or record.http_headers is None:
-                    offset = records.get_record_offset() + records.get_record_length()
-                    continue
-                body = _payload(record, path, offset)
+                offset = records.offset
+                # warcio makes records out of almost anything: a header cut before its
+                # Content-Length, or any line of five words (an ARC header to it)
+                if record.format == "warc" and record.length is None:
+                    raise WarcFormatError(path, offset, "WARC header block without Content-Length")
+                if record.format != "warc" and not path.lower().endswith(ARC_SUFFIXES):
+                    raise WarcFormatError(path, offset, "no WARC record here")
+                is_response = record.rec_type == "response" and record.http_headers is not None
+                body = _payload(record, path, offset) if is_response else b""
                 # warcio knows a record's place only once it has been read to its end
                 records.read_to_end(record)
-                offset = records.get_record_offset()
-                yield _response(record, name, offset, records.get_record_length(), body)
-                offset += records.get_record_length()
+                missing = getattr(record.raw_stream, "limit", 0)
+                if missing > 0:  # warcio hands out a cut record's bytes without complaint
+                    raise WarcFormatError(
+                        path, offset, "record cut short: %d bytes of its block are missing" % missing
+                    )
+                report.records += 1
+                length = records.get_record_length()
+                if is_response:
+                    yield _response(record, name, offset, length, body)
+                offset = records.offset
+            # warcio stops without a word at a record whose header block is cut
+            if offset < size:
+                raise WarcFormatError(
+                    path, offset, "%d bytes that are no complete WARC record" % (size - offset)
+                )
+    except WarcFormatError as problem:
+        logger.warning("unreadable WARC data: %s", problem)
+        report.problems.append(problem)
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as err:
         problem = WarcFormatError(path, offset, str(err).strip() or type(err).__name__)
         logger.warning("unreadable WARC data: %s", problem)
@@ -155,4 +176,5 @@ def read_record_at(path: str, offset: int) -> ArchivedResponse:
         except (StopIteration, ArchiveLoadFailed) as err:
             raise WarcFormatError(path, offset, "no WARC record here") from err
         body = _payload(record, path, offset) if record.http_headers else b""
-        return _response(record, os.path.basename(path), offset, 0, body)
+        records.read_to_end(record)
+        return _response(record, os.path.basename(path), offset, records.get_record_length(), body)

@@ -103,11 +103,11 @@ def make_record_id() -> str:
     return "<urn:uuid:%s>" % uuid.uuid4()
 
 
-def warc_date(dt: datetime) -> str:
-    """WARC 1.1 date with microseconds (the ISO form readers expect), always UTC."""
+def warc_date(dt: datetime, use_micros: bool = True) -> str:
+    """WARC date, always UTC: microseconds for WARC/1.1, whole seconds as WARC/1.0 demands."""
     if dt.tzinfo is not None:
         dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
-    return datetime_to_iso_date(dt, use_micros=True)
+    return datetime_to_iso_date(dt, use_micros=use_micros)
 
 
 class _RawHead(StatusAndHeaders):
@@ -182,7 +182,7 @@ class WarcWriter:
     # -- public API -------------------------------------------------------------------
     def write_exchange(self, exchange: HttpExchange) -> RecordLocation:
         """Write the response record, then its request record; return the response's place."""
-        date = warc_date(exchange.date or self.clock())
+        date = self._date(exchange.date or self.clock())
         response_id = self.make_id()
         fields = self._target_fields("response", response_id, date, exchange)
         response = self._builder.create_warc_record(
@@ -213,7 +213,7 @@ class WarcWriter:
         not_modified: bool = False,
     ) -> RecordLocation:
         """Write a revisit record (headers only) and its request; return the revisit's place."""
-        date = warc_date(exchange.date or self.clock())
+        date = self._date(exchange.date or self.clock())
         record_id = self.make_id()
         fields = self._target_fields("revisit", record_id, date, exchange)
         profiles = PROFILE_NOT_MODIFIED if not_modified else PROFILE_IDENTICAL
@@ -258,6 +258,9 @@ class WarcWriter:
         self.close()
 
     # -- records ----------------------------------------------------------------------
+    def _date(self, dt: datetime) -> str:
+        return warc_date(dt, use_micros=self.warc_version != "WARC/1.0")
+
     def _target_fields(
         self, rec_type: str, record_id: str, date: str, exchange: HttpExchange
     ) -> dict[str, str]:
@@ -294,7 +297,7 @@ class WarcWriter:
         fields = {
             "WARC-Type": "warcinfo",
             "WARC-Record-ID": self.make_id(),
-            "WARC-Date": warc_date(self.clock()),
+            "WARC-Date": self._date(self.clock()),
             "WARC-Filename": filename,
         }
         record = self._builder.create_warc_record(
@@ -330,12 +333,20 @@ class WarcWriter:
         )
 
     def _open_new(self) -> _OpenFile:
-        self._serial += 1
         stamp = self.clock().astimezone(timezone.utc).strftime("%Y%m%d%H%M%S%f")
         ext = ".warc.gz" if self.gzip else ".warc"
-        name = "%s-%s-%05d-%s%s" % (self.prefix, stamp, self._serial, self.host, ext)
-        path = os.path.join(self.directory, name)
-        handle = open(path + OPEN_SUFFIX, "xb")  # never clobber another writer's file
+        while True:
+            self._serial += 1
+            name = "%s-%s-%05d-%s%s" % (self.prefix, stamp, self._serial, self.host, ext)
+            path = os.path.join(self.directory, name)
+            # never clobber another file: close() renames onto the final name
+            if os.path.exists(path):
+                continue
+            try:
+                handle = open(path + OPEN_SUFFIX, "xb")
+            except FileExistsError:
+                continue
+            break
         info = self._warcinfo(name)
         handle.write(info)
         handle.flush()

@@ -1,0 +1,275 @@
+"""archive/reader.py: responses back out of WARC files, ours or anyone's, damaged or not."""
+from __future__ import annotations
+
+import gzip as gzip_module
+import io
+import itertools
+import logging
+import random
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from archive.exceptions import WarcFormatError
+from archive.reader import ReadReport, find_warc_files, iter_responses, read_record_at
+from archive.warc import HttpExchange, WarcWriter
+
+GZIP_PARAMS = pytest.mark.parametrize("gzip", [True, False], ids=["gzip", "plain"])
+VERSION_PARAMS = pytest.mark.parametrize("version", ["1.0", "1.1"])
+
+PLAIN_HTML = "<html><body>Grüße aus Zürich</body></html>".encode("utf-8")
+ZIPPED_HTML = b"<html><body>" + b"sent compressed " * 30 + b"</body></html>"
+
+
+def write_foreign(path: Path, version: str, gzip: bool) -> None:
+    """A WARC as another crawler would write it, with warcio's own writer."""
+    with open(path, "wb") as fh:
+        writer = WARCWriter(fh, gzip=gzip, warc_version=version)
+        writer.write_record(writer.create_warcinfo_record(path.name, {"software": "other-crawler"}))
+        response = writer.create_warc_record(
+            "http://foreign.example/plain", "response",
+            payload=io.BytesIO(PLAIN_HTML), length=len(PLAIN_HTML),
+            http_headers=StatusAndHeaders(
+                "200 OK", [("Content-Type", 'text/html; charset="utf-8"'), ("X-Thing", "1")],
+                protocol="HTTP/1.1"),
+        )
+        request = writer.create_warc_record(
+            "http://foreign.example/plain", "request", payload=io.BytesIO(b""), length=0,
+            http_headers=StatusAndHeaders("GET /plain HTTP/1.1", [("Host", "foreign.example")],
+                                          is_http_request=True),
+        )
+        writer.write_request_response_pair(request, response)
+        writer.write_record(writer.create_warc_record(
+            "http://foreign.example/note.txt", "resource", payload=io.BytesIO(b"a resource"),
+            length=10, warc_content_type="text/plain"))
+        writer.write_record(writer.create_warc_record(
+            "http://foreign.example/plain", "metadata", payload=io.BytesIO(b"via: test\r\n"),
+            length=11))
+        wire = gzip_module.compress(ZIPPED_HTML, mtime=0)
+        writer.write_record(writer.create_warc_record(
+            "http://foreign.example/zipped", "response", payload=io.BytesIO(wire), length=len(wire),
+            http_headers=StatusAndHeaders(
+                "404 Not Found", [("Content-Type", "text/html"), ("Content-Encoding", "gzip"),
+                                  ("Content-Length", str(len(wire)))],
+                protocol="HTTP/1.1"),
+        ))
+
+
+def warcio_places(path: Path) -> dict[str, tuple[int, int]]:
+    """Record id -> (offset, length) as warcio (and so cdxj-indexer) sees them."""
+    places = {}
+    with open(path, "rb") as fh:
+        records = ArchiveIterator(fh)
+        for record in records:
+            rid = record.rec_headers.get_header("WARC-Record-ID")
+            places[rid] = (records.get_record_offset(), records.get_record_length())
+    return places
+
+
+def our_warc(
+    directory: Path, gzip: bool, count: int = 3, **kwargs: object
+) -> tuple[list, list[str]]:
+    ids = itertools.count(1)
+    writer = WarcWriter(
+        str(directory), prefix="ours", host="h", gzip=gzip,
+        clock=lambda: datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+        make_id=lambda: "<urn:uuid:00000000-0000-0000-0000-%012d>" % next(ids), **kwargs)
+    locations = [
+        writer.write_exchange(HttpExchange(
+            url="http://ours.example/%d" % i,
+            request_head=b"GET /%d HTTP/1.1\r\nHost: ours.example\r\n\r\n" % i,
+            response_head=b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n",
+            body=b"<p>page %d</p>" % i * 20))
+        for i in range(count)
+    ]
+    return locations, writer.close()
+
+
+# -- foreign files -------------------------------------------------------------------------
+@GZIP_PARAMS
+@VERSION_PARAMS
+def test_responses_of_a_foreign_warc_in_file_order(
+    tmp_path: Path, gzip: bool, version: str
+) -> None:
+    path = tmp_path / ("foreign.warc.gz" if gzip else "foreign.warc")
+    write_foreign(path, version, gzip)
+    report = ReadReport()
+
+    responses = list(iter_responses([str(path)], report))
+
+    assert [(r.url, r.status) for r in responses] == [
+        ("http://foreign.example/plain", 200), ("http://foreign.example/zipped", 404)]
+    plain, zipped = responses
+    assert plain.body == PLAIN_HTML
+    assert (plain.content_type, plain.charset) == ("text/html", "utf-8")
+    assert plain.header("x-thing") == "1" and plain.header("missing", "d") == "d"
+    assert zipped.body == ZIPPED_HTML  # Content-Encoding undone for extraction
+    assert zipped.header("Content-Encoding") == "gzip"
+    assert (zipped.content_type, zipped.charset) == ("text/html", None)
+    # the resource, metadata, request and warcinfo records are read past, not returned
+    assert (report.files, report.records, report.problems) == (1, 6, [])
+
+    places = warcio_places(path)
+    for response in responses:
+        assert response.location.filename == path.name
+        location = response.location
+        assert (location.offset, location.length) == places[location.record_id]
+        assert response.date == response.location.date
+        assert response.date.startswith(datetime.now(timezone.utc).strftime("%Y-"))
+        assert response.location.payload_digest.startswith("sha1:")
+
+
+@GZIP_PARAMS
+def test_read_record_at_returns_what_an_items_warc_pointer_names(
+    tmp_path: Path, gzip: bool
+) -> None:
+    path = tmp_path / ("foreign.warc.gz" if gzip else "foreign.warc")
+    write_foreign(path, "1.1", gzip)
+    for response in iter_responses([str(path)]):
+        again = read_record_at(str(path), response.location.offset)
+        assert (again.url, again.status, again.body) == (
+            response.url, response.status, response.body)
+        assert again.location == response.location
+
+
+def test_read_record_at_a_wrong_offset_names_file_and_offset(tmp_path: Path) -> None:
+    path = tmp_path / "foreign.warc"
+    write_foreign(path, "1.1", False)
+    with pytest.raises(WarcFormatError) as caught:
+        read_record_at(str(path), 7)
+    assert (caught.value.filename, caught.value.offset) == (str(path), 7)
+    assert str(path) in str(caught.value) and "offset 7" in str(caught.value)
+
+
+# -- our own files ---------------------------------------------------------------------------
+@GZIP_PARAMS
+def test_our_writer_and_reader_agree_on_every_location(tmp_path: Path, gzip: bool) -> None:
+    locations, paths = our_warc(tmp_path / "archive", gzip, count=5, max_size=1500)
+    assert len(paths) > 1
+
+    responses = list(iter_responses([str(tmp_path / "archive")]))
+
+    assert [r.url for r in responses] == ["http://ours.example/%d" % i for i in range(5)]
+    assert [r.body for r in responses] == [b"<p>page %d</p>" % i * 20 for i in range(5)]
+    for response, written in zip(responses, locations):
+        got = response.location
+        assert (got.filename, got.offset, got.record_id, got.date, got.payload_digest) == (
+            written.filename, written.offset, written.record_id, written.date,
+            written.payload_digest)
+        if gzip:  # a gzip member either way; plain files: see warcio_places below
+            assert got.length == written.length
+        path = tmp_path / "archive" / got.filename
+        assert (got.offset, got.length) == warcio_places(path)[got.record_id]
+
+
+def test_find_warc_files_walks_directories_in_name_order(tmp_path: Path) -> None:
+    for name in ["b.warc.gz", "a.warc", "c.arc.gz", "notes.txt", "x.warc.gz.open", "sub/z.warc"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"")
+    single = tmp_path / "elsewhere.bin"
+
+    found = find_warc_files([str(tmp_path), str(single)])
+
+    # a file named on its own is taken as it is; a file still open is not
+    assert found == [
+        str(tmp_path / n) for n in ["a.warc", "b.warc.gz", "c.arc.gz", "sub/z.warc"]
+    ] + [str(single)]
+
+
+# -- damaged files -----------------------------------------------------------------------------
+def _cuts(path: Path, locations: list) -> dict[str, int]:
+    last = locations[-1]
+    return {
+        "in the warc head": last.offset + 12,
+        "in the http head": last.offset + (40 if path.suffix == ".gz" else 300),
+        "in the body": last.offset + last.length - 30,
+    }
+
+
+@GZIP_PARAMS
+@pytest.mark.parametrize("where", ["in the warc head", "in the http head", "in the body"])
+def test_truncated_file_keeps_complete_records_and_reports_the_cut(
+    tmp_path: Path, gzip: bool, where: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    locations, (path,) = our_warc(tmp_path / "archive", gzip, count=3)
+    data = Path(path).read_bytes()
+    cut = _cuts(Path(path), locations)[where]
+    broken = tmp_path / ("cut.warc.gz" if gzip else "cut.warc")
+    broken.write_bytes(data[:cut])
+    report = ReadReport()
+
+    with caplog.at_level(logging.WARNING, logger="archive.reader"):
+        responses = list(iter_responses([str(broken)], report))
+
+    # the cut record is not handed on with a short body: only the whole ones are
+    assert [(r.url, r.body) for r in responses] == [
+        ("http://ours.example/%d" % i, b"<p>page %d</p>" % i * 20) for i in range(2)]
+    (problem,) = report.problems
+    assert isinstance(problem, WarcFormatError)
+    assert problem.filename == str(broken)
+    assert problem.offset == locations[2].offset  # where the damaged record starts
+    assert str(broken) in str(problem) and "offset %d" % locations[2].offset in str(problem)
+    assert str(broken) in caplog.text
+
+
+@GZIP_PARAMS
+def test_file_cut_between_records_is_read_whole(tmp_path: Path, gzip: bool) -> None:
+    locations, (path,) = our_warc(tmp_path / "archive", gzip, count=3)
+    data = Path(path).read_bytes()
+    # up to the end of the second exchange's request record: a clean cut
+    end = locations[2].offset
+    whole = tmp_path / ("clean.warc.gz" if gzip else "clean.warc")
+    whole.write_bytes(data[:end])
+    report = ReadReport()
+    assert [r.url for r in iter_responses([str(whole)], report)] == [
+        "http://ours.example/0", "http://ours.example/1"]
+    assert report.problems == []
+
+
+GARBAGE = {
+    "fake-gzip": b"\x1f\x8b\x08\x00" + bytes(range(256)) * 2,
+    # five words a line: warcio takes such lines for ARC headers
+    "html": b"<html>not a warc at all</html>\n" * 10,
+    "cut-warc-head": b"WARC/1.1\r\nWARC-Ty",
+    "blank-lines": b"\r\n\r\n\n\n hello",
+    **{"random-%d" % seed: random.Random(seed).randbytes(600) for seed in range(40)},
+}
+
+
+@pytest.mark.parametrize("name", list(GARBAGE))
+def test_garbage_is_reported_and_never_raises(tmp_path: Path, name: str) -> None:
+    bad = tmp_path / "bad.warc.gz"
+    bad.write_bytes(GARBAGE[name])
+    _locations, (good,) = our_warc(tmp_path / "archive", True, count=1)
+    report = ReadReport()
+
+    responses = list(iter_responses([str(bad), good], report))
+
+    # reading goes on with the next file
+    assert [r.url for r in responses] == ["http://ours.example/0"]
+    (problem,) = report.problems
+    assert problem.filename == str(bad) and problem.offset == 0
+    assert report.files == 2
+
+
+def test_garbage_after_good_records_is_reported_at_its_offset(tmp_path: Path) -> None:
+    locations, (path,) = our_warc(tmp_path / "archive", True, count=2)
+    data = Path(path).read_bytes()
+    broken = tmp_path / "tail.warc.gz"
+    broken.write_bytes(data + b"this is not gzip at all" * 10)
+    report = ReadReport()
+    assert [r.url for r in iter_responses([str(broken)], report)] == [
+        "http://ours.example/0", "http://ours.example/1"]
+    (problem,) = report.problems
+    assert problem.offset == len(data)
+
+
+def test_missing_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    report = ReadReport()
+    assert list(iter_responses([str(tmp_path / "gone.warc.gz")], report)) == []
+    (problem,) = report.problems
+    assert problem.filename == str(tmp_path / "gone.warc.gz")

@@ -1,0 +1,157 @@
+"""archive/store.py: what a collection remembers between runs (articles, hashes, aliases, runs)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from archive.exceptions import StoreError
+from archive.store import KnownArticle, KnownPayload, Store
+
+BASE = 0x0123456789ABCDEF
+
+
+def hexhash(value: int) -> str:
+    return "%016x" % value
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(str(tmp_path / "store.sqlite")) as opened:
+        yield opened
+
+
+def test_articles_are_found_by_url_and_by_content_hash(store: Store) -> None:
+    store.add_article("https://a.example/1", "sha256:aa", hexhash(BASE), "run1", "2024-01-01")
+    store.add_article("https://a.example/2", "sha256:bb", hexhash(~BASE & (2**64 - 1)), "run1", "")
+
+    assert store.article("https://a.example/1") == KnownArticle(
+        "https://a.example/1", "sha256:aa", hexhash(BASE), "run1")
+    assert store.article("https://a.example/3") is None
+    assert store.article_by_hash("sha256:bb") == KnownArticle(
+        "https://a.example/2", "sha256:bb", hexhash(~BASE & (2**64 - 1)), "run1")
+    assert store.article_by_hash("sha256:cc") is None
+    assert store.article_count() == 2
+
+
+def test_adding_an_article_again_replaces_it_without_a_second_row(store: Store) -> None:
+    store.add_article("https://a.example/1", "sha256:old", hexhash(BASE), "run1", "")
+    store.add_article("https://a.example/1", "sha256:new", hexhash(BASE), "run2", "")
+    assert store.article_count() == 1
+    assert store.article("https://a.example/1") == KnownArticle(
+        "https://a.example/1", "sha256:new", hexhash(BASE), "run2")
+    assert store.article_by_hash("sha256:old") is None
+
+
+@pytest.mark.parametrize("flips", [
+    0,
+    1 << 63,  # one bit, top band
+    (1 << 0) | (1 << 17) | (1 << 40),  # three bits, three different bands
+    0b111 << 30,  # three bits straddling two bands
+], ids=["same", "one-bit", "three-bands", "straddling"])
+def test_near_candidates_find_every_simhash_within_distance_three(store: Store, flips: int) -> None:
+    store.add_article("https://a.example/known", "sha256:k", hexhash(BASE), "run1", "")
+    candidates = store.near_candidates(hexhash(BASE ^ flips))
+    assert [c.url for c in candidates] == ["https://a.example/known"]
+
+
+def test_near_candidates_leave_out_a_simhash_that_differs_in_every_band(store: Store) -> None:
+    store.add_article("https://a.example/known", "sha256:k", hexhash(BASE), "run1", "")
+    far = BASE ^ ((1 << 3) | (1 << 20) | (1 << 37) | (1 << 60))  # distance 4, one bit per band
+    assert store.near_candidates(hexhash(far)) == []
+    assert store.near_candidates(hexhash(BASE ^ (2**64 - 1))) == []
+
+
+def test_near_candidates_list_each_article_once(store: Store) -> None:
+    store.add_article("https://a.example/1", "sha256:1", hexhash(BASE), "run1", "")
+    store.add_article("https://a.example/2", "sha256:2", hexhash(BASE ^ 1), "run1", "")
+    found = store.near_candidates(hexhash(BASE))  # shares all four bands with the first
+    assert sorted(c.url for c in found) == ["https://a.example/1", "https://a.example/2"]
+
+
+def test_aliases(store: Store) -> None:
+    store.add_article("https://a.example/story", "sha256:s", hexhash(BASE), "run1", "")
+
+    story = "https://a.example/story"
+    assert store.add_alias("https://b.example/copy", story, "duplicate:exact", "run1")
+    assert store.add_alias("https://a.example/story?amp=1", story, "fetched", "run1")
+    # known already, even for another target: the first word stands
+    assert not store.add_alias("https://b.example/copy", "https://a.example/other", "near", "r2")
+    assert not store.add_alias(story, story, "fetched", "run1")
+
+    assert store.alias_target("https://b.example/copy") == "https://a.example/story"
+    assert store.alias_target("https://a.example/story") is None
+    assert store.alias_target("https://nowhere.example/") is None
+    assert store.aliases_of("https://a.example/story") == [
+        "https://a.example/story?amp=1", "https://b.example/copy"]
+    assert store.aliases_of("https://a.example/other") == []
+
+
+def test_is_known_article_url_covers_articles_and_aliases(store: Store) -> None:
+    store.add_article("https://a.example/story", "sha256:s", hexhash(BASE), "run1", "")
+    store.add_alias("https://b.example/copy", "https://a.example/story", "duplicate:exact", "run1")
+    assert store.is_known_article_url("https://a.example/story")
+    assert store.is_known_article_url("https://b.example/copy")
+    assert not store.is_known_article_url("https://a.example/")
+
+
+def test_payloads_by_digest(store: Store) -> None:
+    first = KnownPayload("sha1:AAAA", "https://a.example/logo.png", "2024-01-01T00:00:00Z",
+                         "<urn:uuid:1>", "x-00001.warc.gz", 1234)
+    store.add_payload(first)
+    # a later capture of the same bytes does not move what revisits refer to
+    store.add_payload(KnownPayload("sha1:AAAA", "https://a.example/logo2.png",
+                                   "2024-02-01T00:00:00Z", "<urn:uuid:2>", "x-00002.warc.gz", 99))
+    assert store.payload("sha1:AAAA") == first
+    assert store.payload("sha1:BBBB") is None
+
+
+def test_runs_history_in_start_order(store: Store) -> None:
+    store.start_run("r2", "replay", "2024-01-02T00:00:00+00:00")
+    store.start_run("r1", "crawl", "2024-01-01T00:00:00+00:00")
+    stats = {"articles": 3, "errors": {"x": 1}}
+    store.end_run("r1", "2024-01-01T01:00:00+00:00", "finished", stats)
+
+    assert store.runs() == [
+        {"run_id": "r1", "kind": "crawl", "started": "2024-01-01T00:00:00+00:00",
+         "ended": "2024-01-01T01:00:00+00:00", "outcome": "finished",
+         "stats": {"articles": 3, "errors": {"x": 1}}},
+        {"run_id": "r2", "kind": "replay", "started": "2024-01-02T00:00:00+00:00",
+         "ended": None, "outcome": None, "stats": {}},
+    ]
+
+
+def test_everything_persists_across_store_instances(tmp_path: Path) -> None:
+    path = str(tmp_path / "store.sqlite")
+    with Store(path) as first:
+        first.add_article("https://a.example/1", "sha256:aa", hexhash(BASE), "run1", "t")
+        first.add_alias("https://b.example/1", "https://a.example/1", "duplicate:exact", "run1")
+        first.add_payload(KnownPayload("sha1:P", "https://a.example/1", "t", "<urn:1>", "f", 0))
+        first.start_run("run1", "crawl", "t0")
+
+    with Store(path) as second:
+        known = KnownArticle("https://a.example/1", "sha256:aa", hexhash(BASE), "run1")
+        assert second.article_by_hash("sha256:aa") == known
+        assert second.near_candidates(hexhash(BASE ^ 0b101)) == [known]
+        assert second.alias_target("https://b.example/1") == "https://a.example/1"
+        assert second.payload("sha1:P") is not None
+        assert [r["run_id"] for r in second.runs()] == ["run1"]
+
+
+@pytest.mark.parametrize("content", [
+    b"this is not an sqlite database, it is a text file" * 100,
+    b"SQLite format 3\x00" + b"\xff" * 4000,
+], ids=["text", "damaged-header"])
+def test_corrupt_store_file_raises_store_error_naming_it(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "store.sqlite"
+    path.write_bytes(content)
+    with pytest.raises(StoreError) as caught:
+        Store(str(path))
+    assert str(path) in str(caught.value)
+    assert path.read_bytes() == content  # the evidence is left as it was
+
+
+def test_store_in_a_missing_directory_raises_store_error(tmp_path: Path) -> None:
+    path = tmp_path / "no" / "such" / "dir" / "store.sqlite"
+    with pytest.raises(StoreError, match="store.sqlite"):
+        Store(str(path))

@@ -1,0 +1,74 @@
+"""pipelines/canonical.py: one spelling per article URL, so nothing is fetched or kept twice."""
+from __future__ import annotations
+
+import pytest
+
+from pipelines.canonical import InvalidURL, canonicalize, host_of, is_tracking_param
+
+
+@pytest.mark.parametrize("url, expected", [
+    # tracking parameters go, whatever their case; the rest keep order and spelling
+    ("https://news.example/a?utm_source=rss&id=7&UTM_Medium=social&page=2",
+     "https://news.example/a?id=7&page=2"),
+    ("https://news.example/a?fbclid=IwAR0&gclid=Cj0&msclkid=1&yclid=2&_ga=1.2&mc_cid=x&mc_eid=y",
+     "https://news.example/a"),
+    ("https://news.example/a?b=2&a=1&B=3", "https://news.example/a?b=2&a=1&B=3"),
+    ("https://news.example/a?q=caf%C3%A9+au+lait&x=a%2Fb&utm_campaign=c",
+     "https://news.example/a?q=caf%C3%A9+au+lait&x=a%2Fb"),
+    ("https://news.example/a?flag&utm_content=1&empty=", "https://news.example/a?flag&empty="),
+    ("https://news.example/a?utm%5Fsource=1&id=2", "https://news.example/a?id=2"),  # escaped "_"
+    ("https://news.example/a?b=1&&c=2", "https://news.example/a?b=1&c=2"),
+    ("https://news.example/a?utm_source=x", "https://news.example/a"),  # no dangling "?"
+    ("https://news.example/s?ref=home&share=1&q=x", "https://news.example/s?ref=home&q=x"),
+    # fragment dropped
+    ("https://news.example/a#comments", "https://news.example/a"),
+    ("https://news.example/a?id=1#top", "https://news.example/a?id=1"),
+    # scheme and host lower-cased, path case kept
+    ("HTTPS://News.EXAMPLE/Politics/Story", "https://news.example/Politics/Story"),
+    ("https://news.example./a", "https://news.example/a"),
+    # default ports dropped, others kept
+    ("http://news.example:80/a", "http://news.example/a"),
+    ("https://news.example:443/a", "https://news.example/a"),
+    ("https://news.example:80/a", "https://news.example:80/a"),
+    ("http://news.example:8080/a", "http://news.example:8080/a"),
+    ("http://[2001:DB8::1]:80/a", "http://[2001:db8::1]/a"),
+    # an empty path is "/"; surrounding blanks are not part of the URL
+    ("https://news.example", "https://news.example/"),
+    ("  https://news.example/a\n", "https://news.example/a"),
+    # non-ASCII is made safe the way browsers send it
+    ("https://bücher.example/straße?q=ä", "https://xn--bcher-kva.example/stra%C3%9Fe?q=%C3%A4"),
+])
+def test_canonicalize(url: str, expected: str) -> None:
+    assert canonicalize(url) == expected
+
+
+def test_canonicalize_is_idempotent() -> None:
+    url = "HTTP://News.Example:80/a/b?id=1&utm_source=x&Z=%7E#frag"
+    once = canonicalize(url)
+    assert canonicalize(once) == once
+
+
+@pytest.mark.parametrize("url", [
+    "", "not a url", "/relative/path", "//news.example/a", "news.example/a", "ftp://news.example/a",
+    "mailto:desk@news.example", "javascript:void(0)", "http://", "https:///a",
+    "http://news.example:99999/", "http://news.example:port/", "http://[::1/",
+])
+def test_invalid_urls_raise_invalid_url_naming_them(url: str) -> None:
+    with pytest.raises(InvalidURL) as caught:
+        canonicalize(url)
+    assert repr(url) in str(caught.value)
+    assert isinstance(caught.value, ValueError)  # callers that catch ValueError keep working
+
+
+@pytest.mark.parametrize("name, tracking", [
+    ("utm_source", True), ("UTM_TERM", True), ("fbclid", True), ("gclid", True),
+    ("pk_campaign", True),
+    ("id", False), ("page", False), ("q", False), ("utm", False), ("ref", False),
+])
+def test_is_tracking_param(name: str, tracking: bool) -> None:
+    assert is_tracking_param(name) is tracking
+
+
+def test_host_of() -> None:
+    assert host_of("https://News.Example:8443/a") == "news.example"
+    assert host_of("not a url") == ""

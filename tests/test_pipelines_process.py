@@ -1,0 +1,273 @@
+"""pipelines/process.py: captured page -> item written once, or a counted drop."""
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.store import Store
+from pipelines.dedupe import Deduper
+from pipelines.extract import Extraction
+from pipelines.process import ITEM_FIELDS, ArticleProcessor, Page
+from pipelines.textnorm import content_hash, hamming, simhash
+
+STORY = " ".join(
+    "On day %d the council discussed tram line %d and a budget of %d million."
+    % (i, i * 7 % 13, i * 3) for i in range(1, 80)
+)
+OTHER_STORY = " ".join(
+    "A storm hit coast number %d and left %d homes without power for %d hours." % (i, i * 11, i % 5)
+    for i in range(1, 80)
+)
+
+
+class FakeExtractor:
+    """Stands in for ArticleExtractor: a page body is the JSON of the Extraction it yields."""
+
+    info = {"name": "fake-extractor", "version": "9.9"}
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str | None]] = []
+
+    def extract(self, body: bytes, url: str, encoding: str | None = None) -> Extraction:
+        self.calls.append((url, encoding))
+        data = json.loads(body)
+        return Extraction(data.get("article"), data.get("reason", "article"))
+
+
+class ListSink:
+    def __init__(self) -> None:
+        self.items: list[dict[str, object]] = []
+
+    def write(self, item: dict[str, object]) -> None:
+        self.items.append(item)
+
+
+def article_page(page_url: str, text: str = STORY, **fields: object) -> Page:
+    """A page whose extraction is an article with `text` and `fields` (`url`: canonical link)."""
+    article = {"title": "Trams", "authors": ["R. Porter"], "text": text, **fields}
+    return Page(url=page_url, body=json.dumps({"article": article}).encode(),
+                fetched_at="2024-03-04T05:06:07.000008Z",
+                warc={"filename": "a.warc.gz", "offset": 10, "length": 20, "record_id": "<urn:x>"})
+
+
+def non_article_page(url: str, reason: str) -> Page:
+    return Page(url=url, body=json.dumps({"article": None, "reason": reason}).encode())
+
+
+class Run:
+    """One run of the chain over a store, as a crawl or a replay sets it up."""
+
+    def __init__(self, store_path: Path, run_id: str) -> None:
+        self.store = Store(str(store_path))
+        self.extractor = FakeExtractor()
+        self.sink = ListSink()
+        self.stats: Counter[str] = Counter()
+        extractor: Any = self.extractor  # duck-typed like ArticleExtractor
+        self.processor = ArticleProcessor(
+            extractor, Deduper(self.store), self.sink, run_id, self.stats)
+
+    def verdicts(self, *pages: Page) -> list[str]:
+        return [self.processor.process(page).verdict for page in pages]
+
+
+@pytest.fixture
+def run(tmp_path: Path):
+    first = Run(tmp_path / "store.sqlite", "run-1")
+    yield first
+    first.store.close()
+
+
+def test_a_new_article_is_written_once_with_every_field(run: Run) -> None:
+    page = article_page("https://News.Example/2024/trams?utm_source=feed&id=3#top")
+
+    outcome = run.processor.process(page)
+
+    assert outcome.verdict == "written"
+    (item,) = run.sink.items
+    assert outcome.item == item
+    assert list(item) == list(ITEM_FIELDS)
+    assert item["url"] == "https://news.example/2024/trams?id=3"
+    assert item["fetched_url"] == "https://News.Example/2024/trams?utm_source=feed&id=3#top"
+    assert (item["title"], item["authors"], item["text"]) == ("Trams", ["R. Porter"], STORY)
+    assert item["word_count"] == len(STORY.split())
+    assert item["content_hash"] == content_hash(STORY)
+    assert str(item["content_hash"]).startswith("sha256:")
+    assert item["simhash"] == simhash(STORY)
+    assert item["fetched_at"] == "2024-03-04T05:06:07.000008Z"
+    assert item["warc"] == {
+        "filename": "a.warc.gz", "offset": 10, "length": 20, "record_id": "<urn:x>"}
+    assert item["run"] == "run-1"
+    assert item["extractor"] == {"name": "fake-extractor", "version": "9.9"}
+    assert run.stats == Counter({"items/written": 1})
+    assert run.store.is_known_article_url("https://news.example/2024/trams?id=3")
+
+
+def test_a_page_fetched_under_its_canonical_url_has_no_fetched_url(run: Run) -> None:
+    run.processor.process(article_page("https://news.example/a"))
+    assert run.sink.items[0]["fetched_url"] is None
+
+
+def test_the_same_url_again_is_a_url_duplicate(run: Run) -> None:
+    verdicts = run.verdicts(
+        article_page("https://news.example/a"),
+        article_page("https://news.example/a", text=OTHER_STORY),  # updated: the same article
+        article_page("https://NEWS.example/a?fbclid=xyz"),
+    )
+    assert verdicts == ["written", "duplicate:url", "duplicate:url"]
+    assert len(run.sink.items) == 1
+    assert run.stats["dedupe/url"] == 2
+
+
+def test_the_same_text_under_another_url_is_an_exact_duplicate_and_an_alias(run: Run) -> None:
+    verdicts = run.verdicts(
+        article_page("https://news.example/a"),
+        article_page("https://mirror.example/copy?utm_medium=x"),
+        # typography and spacing do not make a different text
+        article_page("https://other.example/b", text="  " + STORY.upper().replace(".", " !")),
+    )
+    assert verdicts == ["written", "duplicate:exact", "duplicate:exact"]
+    assert [i["url"] for i in run.sink.items] == ["https://news.example/a"]
+    assert run.store.alias_target("https://mirror.example/copy") == "https://news.example/a"
+    assert run.store.aliases_of("https://news.example/a") == [
+        "https://mirror.example/copy", "https://other.example/b"]
+    assert run.stats["dedupe/exact"] == 2
+
+
+def _syndicated_copy() -> str:
+    """STORY with wire boilerplate: another text whose SimHash is 1 to 3 bits away."""
+    for n in range(1, 30):
+        text = STORY + " " + " ".join("Syndicated by wire service %d." % k for k in range(n))
+        if 1 <= hamming(simhash(STORY), simhash(text)) <= 3:
+            return text
+    raise AssertionError("no near copy of STORY found: did the SimHash features change?")
+
+
+def test_a_near_copy_is_a_near_duplicate_and_an_alias(run: Run) -> None:
+    copy = _syndicated_copy()
+    assert hamming(simhash(STORY), simhash(OTHER_STORY)) > 3
+
+    verdicts = run.verdicts(
+        article_page("https://news.example/a"),
+        article_page("https://wire.example/a", text=copy),
+        article_page("https://news.example/b", text=OTHER_STORY),
+    )
+
+    assert verdicts == ["written", "duplicate:near", "written"]
+    assert [i["url"] for i in run.sink.items] == [
+        "https://news.example/a", "https://news.example/b"]
+    assert run.store.alias_target("https://wire.example/a") == "https://news.example/a"
+    assert run.stats == Counter({"items/written": 2, "dedupe/near": 1})
+
+
+def test_pages_that_are_not_ok_html_are_skipped_unread(run: Run) -> None:
+    page = article_page("https://news.example/a")
+    missing = Page(url=page.url, body=page.body, status=404)
+    moved = Page(url=page.url, body=page.body, status=301)
+    pdf = Page(url=page.url, body=page.body, content_type="application/pdf")
+
+    assert run.verdicts(missing, moved, pdf) == [
+        "skipped:status-404", "skipped:status-301", "skipped:not-html"]
+    assert run.extractor.calls == []
+    assert run.sink.items == []
+    assert run.stats == Counter({"extract/skipped/status-404": 1, "extract/skipped/status-301": 1,
+                                 "extract/skipped/not-html": 1})
+    # nothing was remembered: the page can still be archived when it comes back OK
+    assert run.verdicts(page) == ["written"]
+
+
+def test_xhtml_and_a_missing_content_type_are_read(run: Run) -> None:
+    xhtml = article_page("https://news.example/a")
+    xhtml.content_type = "application/xhtml+xml"
+    xhtml.encoding = "iso-8859-1"
+    untyped = article_page("https://news.example/b", text=OTHER_STORY)
+    untyped.content_type = ""
+    assert run.verdicts(xhtml, untyped) == ["written", "written"]
+    assert run.extractor.calls == [
+        ("https://news.example/a", "iso-8859-1"), ("https://news.example/b", None)]
+
+
+def test_a_page_that_is_no_article_is_counted_not_written(run: Run) -> None:
+    verdicts = run.verdicts(
+        non_article_page("https://news.example/", "listing-page"),
+        non_article_page("https://news.example/tag/x", "listing-page"),
+        non_article_page("https://news.example/short", "not-article:too-short"),
+    )
+    assert verdicts == [
+        "not-article:listing-page", "not-article:listing-page", "not-article:too-short"]
+    assert run.sink.items == []
+    assert run.stats == Counter({"extract/not_article": 3, "extract/reason/listing-page": 2,
+                                 "extract/reason/too-short": 1})
+    assert not run.store.is_known_article_url("https://news.example/")
+
+
+def test_extraction_errors_are_counted_and_logged_once_a_kind(
+    run: Run, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="pipelines.process"):
+        verdicts = run.verdicts(
+            non_article_page("https://news.example/1", "error:ParserError: bad"),
+            non_article_page("https://news.example/2", "error:ParserError: worse"),
+            non_article_page("https://news.example/3", "error:empty-page"),
+        )
+    assert verdicts == ["error:ParserError: bad", "error:ParserError: worse", "error:empty-page"]
+    assert run.stats == Counter({"extract/error": 3})
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 2
+    assert "https://news.example/1" in warnings[0] and "https://news.example/3" in warnings[1]
+
+
+def test_a_canonical_link_on_the_same_site_names_the_item(run: Run) -> None:
+    page = article_page("https://news.example/amp/a", url="https://news.example/a?utm_source=amp")
+    assert run.verdicts(page) == ["written"]
+    item = run.sink.items[0]
+    assert item["url"] == "https://news.example/a"
+    assert item["fetched_url"] == "https://news.example/amp/a"
+    assert run.store.alias_target("https://news.example/amp/a") == "https://news.example/a"
+    # fetching the AMP page again is the same article
+    assert run.verdicts(article_page("https://news.example/amp/a")) == ["duplicate:url"]
+
+
+def test_a_canonical_link_to_another_site_is_ignored(run: Run) -> None:
+    page = article_page("https://news.example/a", url="https://spam.example/stolen")
+    run.verdicts(page)
+    assert run.sink.items[0]["url"] == "https://news.example/a"
+    assert not run.store.is_known_article_url("https://spam.example/stolen")
+
+
+def test_urls_a_page_was_redirected_from_become_its_aliases(run: Run) -> None:
+    page = article_page("https://news.example/new-slug")
+    page.redirected_from = [
+        "https://news.example/old-slug?utm_campaign=x", "http://news.example/p=12"]
+    run.verdicts(page)
+    assert run.store.aliases_of("https://news.example/new-slug") == [
+        "http://news.example/p=12", "https://news.example/old-slug"]
+    assert run.verdicts(article_page("https://news.example/old-slug")) == ["duplicate:url"]
+
+
+def test_a_second_run_over_the_same_store_writes_nothing_again(tmp_path: Path) -> None:
+    pages = [
+        article_page("https://news.example/a"),
+        article_page("https://mirror.example/a", text=STORY),
+        article_page("https://news.example/b", text=OTHER_STORY),
+        non_article_page("https://news.example/", "listing-page"),
+    ]
+    first = Run(tmp_path / "store.sqlite", "run-1")
+    assert first.verdicts(*pages) == [
+        "written", "duplicate:exact", "written", "not-article:listing-page"]
+    first.store.close()
+
+    second = Run(tmp_path / "store.sqlite", "run-2")
+    try:
+        verdicts = second.verdicts(*pages)
+    finally:
+        second.store.close()
+
+    assert second.sink.items == []
+    assert verdicts == [
+        "duplicate:url", "duplicate:url", "duplicate:url", "not-article:listing-page"]
+    assert second.stats["items/written"] == 0
