@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from lxml.etree import _Element
 from lxml.html import HtmlElement
 
-__all__ = ["Paragraph", "body_paragraphs", "drop_title", "is_boilerplate", "protect_inline_names"]
+__all__ = [
+    "Paragraph",
+    "body_paragraphs",
+    "drop_link_lists",
+    "drop_title",
+    "is_boilerplate",
+    "protect_inline_names",
+]
 
 _INLINE_TAGS = ("span", "a", "strong", "em", "b", "i", "small", "font", "mark", "cite", "u", "time")
 _TEXT_BLOCKS = frozenset({"p", "li", "blockquote", "dd", "td", "figcaption", "h2", "h3", "h4", "h5", "h6"})
@@ -194,3 +201,52 @@ def drop_title(paragraphs: list[Paragraph], title: str | None, same: Callable[[s
                 return paragraphs[i + 1 :]
             return paragraphs[:i] + paragraphs[i + 1 :]
     return paragraphs
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"'”»)]*$")
+_NUMBERED_RE = re.compile(r"^\s*(?:#\s*)?\d{1,3}\s*[.):]\s")
+
+
+def _is_prose(paragraph: Paragraph) -> bool:
+    if paragraph.kind not in ("p", "quote") or paragraph.link_ratio >= 0.5:
+        return False
+    words = len(paragraph.text.split())
+    return words >= 15 or (words >= 6 and bool(_SENTENCE_END_RE.search(paragraph.text)))
+
+
+def _numbered(run: list[Paragraph]) -> bool:
+    # "1) Lego set ... link", "2) ...": a listicle of links is the article itself
+    return sum(1 for p in run if _NUMBERED_RE.match(p.text)) * 2 >= len(run)
+
+
+def _is_linky(paragraph: Paragraph) -> bool:
+    return paragraph.link_ratio >= 0.5 and len(paragraph.text.split()) <= 20
+
+
+def drop_link_lists(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Remove runs of short link paragraphs (related stories, tag lists) and link-heavy tails.
+
+    A run is three or more short paragraphs that are mostly link text, with the short
+    heading in front of it. After the last paragraph of prose, a tail of short paragraphs
+    in which links are common is what follows every article: teasers, newsletters, tags.
+    """
+    keep = [True] * len(paragraphs)
+    i = 0
+    while i < len(paragraphs):
+        j = i
+        while j < len(paragraphs) and _is_linky(paragraphs[j]):
+            j += 1
+        if j - i >= 3 and not _numbered(paragraphs[i:j]):
+            start = i - 1 if i > 0 and paragraphs[i - 1].kind == "head" and len(paragraphs[i - 1].text.split()) <= 6 else i
+            for k in range(start, j):
+                keep[k] = False
+        i = max(j, i + 1)
+    kept = [p for p, k in zip(paragraphs, keep) if k]
+    last = max((i for i, p in enumerate(kept) if _is_prose(p)), default=None)
+    if last is not None:
+        tail = kept[last + 1 :]
+        linky = sum(1 for p in tail if _is_linky(p))
+        short = all(len(p.text.split()) <= 25 for p in tail)
+        if len(tail) >= 3 and short and linky >= max(2, len(tail) // 4) and not _numbered(tail):
+            kept = kept[: last + 1]
+    return kept

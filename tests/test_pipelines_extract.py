@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.bodytext import Paragraph, drop_link_lists
 from pipelines.extract import (
     ARTICLE_KEYS,
     EXTRACTOR_NAME,
@@ -231,3 +232,33 @@ def test_info(extractor: ArticleExtractor) -> None:
     info = extractor.info
     assert info["name"] == EXTRACTOR_NAME == "newsarchive"
     assert "+trafilatura-" in info["version"]
+
+
+def _p(text: str, kind: str = "p", links: float = 0.0) -> Paragraph:
+    return Paragraph(text, kind, int(len(text) * links))
+
+
+PROSE = "The council voted on Tuesday to fund the new ferry link for the islands, ending years of delay."
+
+
+def test_link_lists_and_teaser_tails_are_dropped() -> None:
+    paragraphs = [
+        _p(PROSE),
+        _p("Related", "head"),
+        _p("Port fees rise again", "item", 1.0),
+        _p("Lighthouse restored by volunteers", "item", 1.0),
+        _p("Market hall reopens", "item", 1.0),
+        _p(PROSE),
+        _p("Newsletter", "head"),
+        _p("Get the day's stories in your inbox.", "head"),
+        _p("School choir wins", "item", 1.0),
+        _p("Tide floods car parks", "item", 1.0),
+    ]
+    assert [p.text for p in drop_link_lists(paragraphs)] == [PROSE, PROSE]
+
+
+def test_numbered_link_listicle_and_short_last_sentence_are_kept() -> None:
+    paragraphs = [_p(PROSE)] + [_p(f"{i}) Board game number {i} http://x.example/{i}", "p", 1.0) for i in range(1, 6)]
+    assert drop_link_lists(paragraphs) == paragraphs
+    ending = [_p(PROSE), _p("Nobody has commented on this yet.")] + [_p(w, "p", 1.0) for w in ("Mail", "Print", "Save")]
+    assert [p.text for p in drop_link_lists(ending)] == [PROSE, "Nobody has commented on this yet."]
