@@ -327,8 +327,10 @@ class WarcWriter:
         current.handle.flush()
         current.size += total
         current.records += len(chunks)
+        # a plain record's length leaves out its closing CRLFCRLF, as warcio and CDXJ count it
+        length = len(chunks[0]) if self.gzip else len(chunks[0]) - 4
         return RecordLocation(
-            filename=os.path.basename(current.path), offset=offset, length=len(chunks[0]),
+            filename=os.path.basename(current.path), offset=offset, length=length,
             record_id=record_id, date=date, payload_digest=digest,
         )
 

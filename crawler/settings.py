@@ -1,6 +1,8 @@
 """Scrapy settings of the newsarchive project, with every component's defaults."""
 from __future__ import annotations
 
+from crawler.encodings import accept_encoding
+
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -16,6 +18,11 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 DOWNLOAD_TIMEOUT = 60
 DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
 RETRY_TIMES = 2
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": accept_encoding(),
+}
 COOKIES_ENABLED = False  # news pages do not need sessions; cookies would make captures differ
 TELNETCONSOLE_ENABLED = False
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"  # non-articles and duplicates are expected, not warnings

@@ -27,7 +27,7 @@ def is_tracking_param(name: str) -> bool:
 
 
 def canonicalize(url: str) -> str:
-    """Lower-case scheme and host, drop default port, fragment and tracking parameters.
+    """Lower-case scheme and host; drop default port, credentials, fragment, tracking parameters.
 
     The order of the remaining query parameters is kept: some servers depend on it, and
     we fetch the canonical URL itself.
@@ -44,13 +44,11 @@ def canonicalize(url: str) -> str:
     if ":" in host:  # IPv6 literal
         host = "[%s]" % host
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else "%s:%d" % (host, port)
-    if parts.username or parts.password:
-        netloc = "%s@%s" % (parts.netloc.rsplit("@", 1)[0], netloc)
     query = parts.query
     if query:  # filter the raw segments so the kept ones keep their exact spelling
         kept = [seg for seg in query.split("&") if seg and not is_tracking_param(unquote_plus(seg.split("=", 1)[0]))]
         query = "&".join(kept)
-    path = re.sub(r"/{2,}", "/", parts.path) or "/"
+    path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, query, ""))
 
 

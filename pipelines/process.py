@@ -76,6 +76,8 @@ class ArticleProcessor:
             return self._count(Outcome("skipped:status-%d" % page.status))
         if page.content_type and page.content_type not in HTML_TYPES:
             return self._count(Outcome("skipped:not-html"))
+        if b"\x00" in page.body[:4096] and not page.body.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return self._count(Outcome("skipped:binary"))  # mislabelled binary; UTF-16 has a BOM
         return None
 
     def process_extraction(self, page: Page, extraction: Extraction) -> Outcome:
