@@ -16,6 +16,7 @@ __all__ = [
     "drop_title",
     "is_boilerplate",
     "protect_inline_names",
+    "prune_appended_articles",
 ]
 
 _INLINE_TAGS = ("span", "a", "strong", "em", "b", "i", "small", "font", "mark", "cite", "u", "time")
@@ -74,6 +75,37 @@ def protect_inline_names(tree: HtmlElement) -> int:
             element.attrib.pop(attribute, None)
         changed += 1
     return changed
+
+
+def prune_appended_articles(tree: HtmlElement, title: str | None) -> int:
+    """Remove the further stories an infinite-scroll page appends below the one asked for.
+
+    Only when the page holds several separate ``<article>`` elements with their own
+    ``<h1>``: the one whose headline matches *title* (else the first) stays.
+    Returns the number of articles removed.
+    """
+    articles = [a for a in tree.iter("article") if next(a.iter("h1"), None) is not None]
+    if len(articles) < 2:
+        return 0
+    wanted = _key(title or "")
+
+    def headline(article: HtmlElement) -> str:
+        return _key(next(article.iter("h1")).text_content())
+
+    main = next((a for a in articles if wanted and headline(a) == wanted), articles[0])
+    removed = 0
+    for article in articles:
+        related = article is main or any(a is main for a in article.iterancestors())
+        if related or any(a is article for a in main.iterancestors()):
+            continue
+        if article.getparent() is not None:
+            article.drop_tree()
+            removed += 1
+    return removed
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 @dataclass
@@ -178,6 +210,19 @@ _BOILERPLATE_RE = re.compile(
     )[\W_]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
+# picture credits: "STR/AFP via Getty Images", "Foto: NTB", "(Image: Getty Images)"
+_CREDIT_RE = re.compile(
+    r"^\W*(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|picture|kuva|zdjęcie)\s*:"
+    r"|getty\s*images|shutterstock|istock|imago|picture[\s-]alliance|\bap photo\b|\bdpa\b.*\bfoto\b",
+    re.IGNORECASE,
+)
+# placeholders for blocked embeds and consent notices
+_CONSENT_RE = re.compile(
+    r"privacy|privatsphäre|datenschutz|cookie|consent|einwillig|zustimm|external content|"
+    r"externe[rn]? inhalt|third[- ]party|drittanbieter|javascript|enable|aktivier|settings|"
+    r"einstellungen|nicht verfügbar|not available|unavailable|paramètres|confidentialité",
+    re.IGNORECASE,
+)
 _BREADCRUMB_RE = re.compile(r"^(?:home|startseite|accueil|inicio)\s*[›»>/|]", re.IGNORECASE)
 
 
@@ -187,6 +232,11 @@ def is_boilerplate(paragraph: Paragraph) -> bool:
     if len(text) <= 160 and _BOILERPLATE_RE.match(text):
         return True
     if len(text) <= 200 and _BREADCRUMB_RE.match(text):
+        return True
+    words = len(text.split())
+    if words <= 12 and _CREDIT_RE.search(text) and not _SENTENCE_END_RE.search(text):
+        return True
+    if words <= 60 and len({m.casefold() for m in _CONSENT_RE.findall(text)}) >= 2:
         return True
     return False
 

@@ -22,6 +22,7 @@ from pipelines.bodytext import (
     drop_title,
     is_boilerplate,
     protect_inline_names,
+    prune_appended_articles,
 )
 from pipelines.classify import PageSignals, classify, count_teaser_links
 from pipelines.fields import same_name
@@ -143,6 +144,7 @@ class ArticleExtractor:
         meta = PageMetadata(tree, data, url)
         title = meta.title()
         protect_inline_names(tree)
+        prune_appended_articles(tree, title)
         document = trafilatura.bare_extraction(tree, url=url, options=self._trafilatura)
         paragraphs = body_paragraphs(document.body) if document is not None else []
         paragraphs = drop_link_lists([p for p in paragraphs if not is_boilerplate(p)])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.bodytext import Paragraph, drop_link_lists
+from pipelines.bodytext import Paragraph, drop_link_lists, is_boilerplate
 from pipelines.extract import (
     ARTICLE_KEYS,
     EXTRACTOR_NAME,
@@ -262,3 +262,28 @@ def test_numbered_link_listicle_and_short_last_sentence_are_kept() -> None:
     assert drop_link_lists(paragraphs) == paragraphs
     ending = [_p(PROSE), _p("Nobody has commented on this yet.")] + [_p(w, "p", 1.0) for w in ("Mail", "Print", "Save")]
     assert [p.text for p in drop_link_lists(ending)] == [PROSE, "Nobody has commented on this yet."]
+
+
+def test_consent_placeholders_and_picture_credits_are_dropped() -> None:
+    for text in (
+        "Externer Inhalt nicht verfügbar",
+        "Your privacy settings prevent loading external content such as videos and social media.",
+        "STR/AFP via Getty Images",
+        "Foto: NTB",
+    ):
+        assert is_boilerplate(_p(text)), text
+    assert not is_boilerplate(_p("Getty Images said on Monday that it would cut prices for news photos."))
+
+
+def test_infinite_scroll_keeps_only_the_requested_story(extractor: ArticleExtractor) -> None:
+    story = "".join(f"<p>{PROSE} Sentence number {i} adds a little more detail.</p>" for i in range(4))
+    other = "".join(f"<p>A different story about the harbour market number {i}, written later.</p>" for i in range(6))
+    html = (
+        "<html><head><title>Ferry link approved</title></head><body>"
+        f"<article><h1>Ferry link approved</h1>{story}</article>"
+        f"<article><h1>Market hall reopens</h1>{other}</article></body></html>"
+    )
+    article = extractor.extract(html, "https://daily.example/2024/ferry-link-approved-for-islands").article
+    assert article["title"] == "Ferry link approved"
+    assert "Sentence number 3" in article["text"]
+    assert "different story" not in article["text"]
