@@ -16,14 +16,8 @@ from extruct.jsonld import JsonLdExtractor
 from trafilatura.settings import Extractor
 
 from pipelines.articlebody import choose_text
-from pipelines.bodytext import (
-    body_paragraphs,
-    drop_link_lists,
-    drop_title,
-    is_boilerplate,
-    protect_inline_names,
-    prune_appended_articles,
-)
+from pipelines.bodytext import body_paragraphs, protect_inline_names, prune_appended_articles
+from pipelines.boilerplate import drop_link_lists, drop_title, drop_widget_sections, is_boilerplate
 from pipelines.classify import PageSignals, classify, count_teaser_links
 from pipelines.fields import same_name
 from pipelines.htmlload import decode_html, parse_html
@@ -147,7 +141,8 @@ class ArticleExtractor:
         prune_appended_articles(tree, title)
         document = trafilatura.bare_extraction(tree, url=url, options=self._trafilatura)
         paragraphs = body_paragraphs(document.body) if document is not None else []
-        paragraphs = drop_link_lists([p for p in paragraphs if not is_boilerplate(p)])
+        paragraphs = drop_widget_sections([p for p in paragraphs if not is_boilerplate(p)])
+        paragraphs = drop_link_lists(paragraphs)
         # the headline is its own field; trafilatura often repeats it as the first heading
         paragraphs = drop_title(paragraphs, title, same_name)
         text, link_chars = choose_text(paragraphs, data.article, self.options.min_text_length)

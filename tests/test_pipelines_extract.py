@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.bodytext import Paragraph, drop_link_lists, is_boilerplate
+from pipelines.bodytext import Paragraph
+from pipelines.boilerplate import drop_link_lists, drop_title, drop_widget_sections, is_boilerplate
 from pipelines.extract import (
     ARTICLE_KEYS,
     EXTRACTOR_NAME,
@@ -287,3 +288,16 @@ def test_infinite_scroll_keeps_only_the_requested_story(extractor: ArticleExtrac
     assert article["title"] == "Ferry link approved"
     assert "Sentence number 3" in article["text"]
     assert "different story" not in article["text"]
+
+
+def test_widget_sections_timestamps_and_repeated_titles_are_dropped() -> None:
+    paragraphs = [
+        _p(PROSE),
+        _p("2019-11-19T08:57:40+01:00"),
+        _p("Ferry link approved"),
+        _p("Top stories", "head"),
+        _p("Market hall reopens after two years of repairs and delays."),
+        _p("Record tide floods the lower town car parks."),
+    ]
+    kept = drop_title(drop_widget_sections([p for p in paragraphs if not is_boilerplate(p)]), "Ferry link approved", lambda a, b: a == b)
+    assert [p.text for p in kept] == [PROSE]

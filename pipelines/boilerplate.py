@@ -1,0 +1,157 @@
+"""Paragraph-level filters for page furniture that trafilatura lets through."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from pipelines.bodytext import Paragraph
+
+__all__ = ["drop_link_lists", "drop_title", "drop_widget_sections", "is_boilerplate"]
+
+
+_BOILERPLATE_RE = re.compile(
+    r"""^[\W_]*(?:
+        advert[i]?s[e]?ments?|anzeigen?|werbung|publicit[ée]|publicidad|pubblicit[àa]|reklame|
+        sponsored(?:\s+content)?|paid\s+content|
+        most\s+(?:popular|read|viewed|shared)|trending(?:\s+now)?|recent\s+(?:comments|posts)|
+        related(?:\s+(?:articles?|stories|posts|news|content|coverage|topics))?|
+        you\s+(?:may|might)\s+(?:also\s+)?like|recommended(?:\s+for\s+you)?|more\s+from\b.*|
+        leave\s+a\s+(?:reply|comment)|post\s+a\s+comment|comments?|\d+\s+comments?|
+        please\s+enter\s+your\s+(?:comment|name|email).*|
+        save\s+my\s+name,\s+email.*|you\s+have\s+entered\s+an\s+incorrect\s+email.*|
+        share(?:\s+(?:this|on|via)\b.*)?|tweet|facebook|twitter|whatsapp|linkedin|email|print|
+        (?:read|see|view|show)\s+(?:more|also|next)\b.{0,120}|also\s+read\b.{0,120}|
+        click\s+here\b.{0,80}|sign\s+up\b.{0,80}|subscribe\b.{0,80}|
+        home|skip\s+to\s+(?:main\s+)?content|back\s+to\s+top|follow\s+us\b.{0,60}
+    )[\W_]*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# picture credits: "STR/AFP via Getty Images", "Foto: NTB", "(Image: Getty Images)"
+_CREDIT_RE = re.compile(
+    r"^\W*(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|picture|kuva|zdjęcie)\s*:"
+    r"|getty\s*images|shutterstock|istock|imago|picture[\s-]alliance|\bap photo\b|\bdpa\b.*\bfoto\b",
+    re.IGNORECASE,
+)
+# placeholders for blocked embeds and consent notices
+_CONSENT_RE = re.compile(
+    r"privacy|privatsphäre|datenschutz|cookie|consent|einwillig|zustimm|external content|"
+    r"externe[rn]? inhalt|third[- ]party|drittanbieter|javascript|enable|aktivier|settings|"
+    r"einstellungen|nicht verfügbar|not available|unavailable|paramètres|confidentialité",
+    re.IGNORECASE,
+)
+# a paragraph that is only a machine timestamp (hidden metadata made visible)
+_MACHINE_RE = re.compile(r"^(?:\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$")
+# headings of the widgets that follow an article: their teasers go with them
+_WIDGET_HEADING_RE = re.compile(
+    r"^[\W_]*(?:most\s+(?:popular|read|viewed|shared)|top\s+stories|trending(?:\s+now)?|"
+    r"related(?:\s+(?:articles?|stories|posts|news|content|coverage))?|more\s+(?:news|stories|from\b.*)|"
+    r"latest(?:\s+(?:news|stories|articles))?|you\s+(?:may|might)\s+(?:also\s+)?like|"
+    r"recommended(?:\s+for\s+you)?|editor'?s\s+picks?|partner\s+(?:news|content)|"
+    r"in\s+other\s+news|read\s+(?:more|next|also)|also\s+read|newsletter|"
+    r"meistgelesen|weitere\s+(?:artikel|nachrichten|themen)|lesen\s+sie\s+auch|mehr\s+zum\s+thema|"
+    r"à\s+lire\s+aussi|lire\s+aussi|le\s+più\s+lette|leggi\s+anche|lo\s+más\s+leído|"
+    r"te\s+puede\s+interesar|czytaj\s+(?:więcej|też|także)|les\s+også)[\W_]*$",
+    re.IGNORECASE,
+)
+_BREADCRUMB_RE = re.compile(r"^(?:home|startseite|accueil|inicio)\s*[›»>/|]", re.IGNORECASE)
+
+
+def is_boilerplate(paragraph: Paragraph) -> bool:
+    """True for a paragraph that is page furniture: ads, widgets, share bars, comment forms."""
+    text = paragraph.text
+    if len(text) <= 160 and _BOILERPLATE_RE.match(text):
+        return True
+    if len(text) <= 200 and _BREADCRUMB_RE.match(text):
+        return True
+    if _MACHINE_RE.match(text):
+        return True
+    words = len(text.split())
+    if words <= 12 and _CREDIT_RE.search(text) and not _SENTENCE_END_RE.search(text):
+        return True
+    if words <= 60 and len({m.casefold() for m in _CONSENT_RE.findall(text)}) >= 2:
+        return True
+    return False
+
+
+def drop_title(paragraphs: list[Paragraph], title: str | None, same: Callable[[str, str], bool]) -> list[Paragraph]:
+    """Remove the headline repeated in the text, with a section label in front of it.
+
+    The headline is its own field; hidden copies of it further down (print versions,
+    sharing widgets) are removed as well.
+    """
+    if not title:
+        return paragraphs
+    for i, paragraph in enumerate(paragraphs[:4]):
+        if same(paragraph.text, title):
+            if all(len(p.text.split()) <= 4 for p in paragraphs[:i]):
+                paragraphs = paragraphs[i + 1 :]
+            break
+    return [p for p in paragraphs if not same(p.text, title)]
+
+
+def drop_widget_sections(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Remove a widget heading ("Most Popular", "Top stories", ...) and the teasers under it.
+
+    The section ends at the first paragraph of real prose (more than 30 words).
+    """
+    out: list[Paragraph] = []
+    skipping = False
+    for paragraph in paragraphs:
+        if len(paragraph.text) <= 60 and _WIDGET_HEADING_RE.match(paragraph.text):
+            skipping = True
+            continue
+        if skipping and len(paragraph.text.split()) <= 30:
+            continue
+        skipping = False
+        out.append(paragraph)
+    return out
+
+
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"'”»)]*$")
+_NUMBERED_RE = re.compile(r"^\s*(?:#\s*)?\d{1,3}\s*[.):]\s")
+
+
+def _is_prose(paragraph: Paragraph) -> bool:
+    if paragraph.kind not in ("p", "quote") or paragraph.link_ratio >= 0.5:
+        return False
+    words = len(paragraph.text.split())
+    return words >= 15 or (words >= 6 and bool(_SENTENCE_END_RE.search(paragraph.text)))
+
+
+def _numbered(run: list[Paragraph]) -> bool:
+    # "1) Lego set ... link", "2) ...": a listicle of links is the article itself
+    return sum(1 for p in run if _NUMBERED_RE.match(p.text)) * 2 >= len(run)
+
+
+def _is_linky(paragraph: Paragraph) -> bool:
+    return paragraph.link_ratio >= 0.5 and len(paragraph.text.split()) <= 20
+
+
+def drop_link_lists(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """Remove runs of short link paragraphs (related stories, tag lists) and link-heavy tails.
+
+    A run is three or more short paragraphs that are mostly link text, with the short
+    heading in front of it. After the last paragraph of prose, a tail of short paragraphs
+    in which links are common is what follows every article: teasers, newsletters, tags.
+    """
+    keep = [True] * len(paragraphs)
+    i = 0
+    while i < len(paragraphs):
+        j = i
+        while j < len(paragraphs) and _is_linky(paragraphs[j]):
+            j += 1
+        if j - i >= 3 and not _numbered(paragraphs[i:j]):
+            start = i - 1 if i > 0 and paragraphs[i - 1].kind == "head" and len(paragraphs[i - 1].text.split()) <= 6 else i
+            for k in range(start, j):
+                keep[k] = False
+        i = max(j, i + 1)
+    kept = [p for p, k in zip(paragraphs, keep) if k]
+    last = max((i for i, p in enumerate(kept) if _is_prose(p)), default=None)
+    if last is not None:
+        tail = kept[last + 1 :]
+        linky = sum(1 for p in tail if _is_linky(p))
+        short = all(len(p.text.split()) <= 25 for p in tail)
+        if len(tail) >= 3 and short and linky >= max(2, len(tail) // 4) and not _numbered(tail):
+            kept = kept[: last + 1]
+    return kept
