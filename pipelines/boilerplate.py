@@ -42,6 +42,24 @@ _CONSENT_RE = re.compile(
 )
 # a paragraph that is only a machine timestamp (hidden metadata made visible)
 _MACHINE_RE = re.compile(r"^(?:\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$")
+# dateline words: "Thursday, October 6, 2022", "Stand: 22.04.2024, 06:00 Uhr", "22 de janeiro de 2018 às 0:13"
+_DATE_WORDS = frozenset(
+    """
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+    saturday sunday mon tue tues wed thu thur thurs fri sat sun januar februar märz juni juli oktober dezember montag dienstag mittwoch
+    donnerstag freitag samstag sonntag janvier février mars avril mai juin juillet août
+    septembre octobre novembre décembre lundi mardi mercredi jeudi vendredi samedi dimanche
+    enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
+    lunes martes miércoles jueves viernes sábado domingo janeiro fevereiro março maio junho
+    julho setembro outubro dezembro segunda terça quarta quinta sexta feira gennaio febbraio
+    aprile maggio giugno luglio settembre ottobre dicembre
+    am pm uhr h gmt utc cet cest est edt pst bst amt ist
+    updated published posted stand aktualisiert veröffentlicht publié mis à jour actualizado
+    publicado atualizado aggiornato pubblicato on at le den der um de às a las el of
+    """.split()
+)
+_YEAR_RE = re.compile(r"\b(?:19|20)\d{2}\b")
 # headings of the widgets that follow an article: their teasers go with them
 _WIDGET_HEADING_RE = re.compile(
     r"^[\W_]*(?:most\s+(?:popular|read|viewed|shared)|top\s+stories|trending(?:\s+now)?|"
@@ -64,7 +82,7 @@ def is_boilerplate(paragraph: Paragraph) -> bool:
         return True
     if len(text) <= 200 and _BREADCRUMB_RE.match(text):
         return True
-    if _MACHINE_RE.match(text):
+    if _MACHINE_RE.match(text) or _is_dateline(text):
         return True
     words = len(text.split())
     if words <= 12 and _CREDIT_RE.search(text) and not _SENTENCE_END_RE.search(text):
@@ -72,6 +90,14 @@ def is_boilerplate(paragraph: Paragraph) -> bool:
     if words <= 60 and len({m.casefold() for m in _CONSENT_RE.findall(text)}) >= 2:
         return True
     return False
+
+
+def _is_dateline(text: str) -> bool:
+    """A short line that only states a date and time."""
+    words = re.findall(r"[^\W\d_]+|\d+", text.casefold())
+    if not 2 <= len(words) <= 14 or not _YEAR_RE.search(text):
+        return False
+    return all(w.isdigit() or w in _DATE_WORDS for w in words)
 
 
 def drop_title(paragraphs: list[Paragraph], title: str | None, same: Callable[[str, str], bool]) -> list[Paragraph]:

@@ -294,6 +294,8 @@ def test_widget_sections_timestamps_and_repeated_titles_are_dropped() -> None:
     paragraphs = [
         _p(PROSE),
         _p("2019-11-19T08:57:40+01:00"),
+        _p("Thursday, October 6, 2022"),
+        _p("Updated 12:30 PM EST, Mon November 18, 2019"),
         _p("Ferry link approved"),
         _p("Top stories", "head"),
         _p("Market hall reopens after two years of repairs and delays."),
