@@ -23,7 +23,9 @@ _BOILERPLATE_RE = re.compile(
         share(?:\s+(?:this|on|via)\b.*)?|tweet|facebook|twitter|whatsapp|linkedin|email|print|
         (?:read|see|view|show)\s+(?:more|also|next)\b.{0,120}|also\s+read\b.{0,120}|
         click\s+here\b.{0,80}|sign\s+up\b.{0,80}|subscribe\b.{0,80}|
-        home|skip\s+to\s+(?:main\s+)?content|back\s+to\s+top|follow\s+us\b.{0,60}
+        home|skip\s+to\s+(?:main\s+)?content|back\s+to\s+top|follow\s+us\b.{0,60}|
+        order\s+reprints?|reprints?|print\s+(?:this\s+)?(?:article|page|story)|
+        (?:copyright|©|\(c\))\s*.{0,150}|.{0,150}\ball\s+rights\s+reserved\b.{0,100}
     )[\W_]*$""",
     re.IGNORECASE | re.VERBOSE,
 )
