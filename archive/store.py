@@ -40,6 +40,16 @@ CREATE TABLE IF NOT EXISTS payloads (
     filename TEXT NOT NULL,
     offset INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS validators (
+    url TEXT PRIMARY KEY,
+    etag TEXT,
+    last_modified TEXT,
+    digest TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    date TEXT NOT NULL,
+    filename TEXT NOT NULL,
+    offset INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -66,6 +76,20 @@ class KnownPayload:
     url: str
     date: str
     record_id: str
+    filename: str
+    offset: int
+
+
+@dataclass(frozen=True)
+class Validator:
+    """What the last 200 of a URL said about itself, and where its body is archived."""
+
+    url: str
+    etag: str | None
+    last_modified: str | None
+    digest: str
+    record_id: str  # the full response record holding the body (not a revisit)
+    date: str
     filename: str
     offset: int
 
@@ -180,6 +204,21 @@ class Store:
             "INSERT OR IGNORE INTO payloads VALUES (?, ?, ?, ?, ?, ?)",
             (payload.digest, payload.url, payload.date, payload.record_id, payload.filename,
              payload.offset),
+        )
+
+    # -- validators of the last full capture of a URL (for conditional GET) --------------
+    def validator(self, url: str) -> Validator | None:
+        row = self._db.execute(
+            "SELECT url, etag, last_modified, digest, record_id, date, filename, offset "
+            "FROM validators WHERE url = ?", (url,),
+        ).fetchone()
+        return Validator(*row) if row else None
+
+    def set_validator(self, validator: Validator) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO validators VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (validator.url, validator.etag, validator.last_modified, validator.digest,
+             validator.record_id, validator.date, validator.filename, validator.offset),
         )
 
     # -- runs ---------------------------------------------------------------------------

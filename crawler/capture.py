@@ -22,7 +22,7 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from archive.store import KnownPayload, Store
+from archive.store import KnownPayload, Store, Validator
 from archive.warc import (
     HttpExchange, RecordLocation, WarcWriter, build_request_head, build_response_head,
 )
@@ -123,6 +123,11 @@ def exchange_from(request: Request, response: Response, wire: WireCapture | None
     )
 
 
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
+
+
 def payload_digest(body: bytes) -> str:
     """The WARC-Payload-Digest warcio writes for these bytes (sha1, base32)."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
@@ -179,31 +184,55 @@ class CaptureMiddleware:
         if wire is None:
             self.stats.inc_value("archive/rebuilt_heads")
         exchange = exchange_from(request, response, wire)
-        request.meta[RECORD_META_KEY] = self.write(exchange, response.status)
+        request.meta[RECORD_META_KEY] = self.write(
+            exchange, response.status, _header(response, b"ETag"), _header(response, b"Last-Modified"))
         location = response.headers.get(b"Location")
         if self.store is not None and location and 300 <= response.status < 400:
             Deduper(self.store).note_redirect(response.url, location.decode("latin-1"), self.run_id)
         return response
 
-    def write(self, exchange: HttpExchange, status: int) -> RecordLocation:
-        """A full response record, or a revisit if these payload bytes are archived already."""
+    def write(self, exchange: HttpExchange, status: int, etag: str | None = None,
+              last_modified: str | None = None) -> RecordLocation:
+        """A full response record, or a revisit when the server or the payload says nothing changed."""
+        store = self.store
+        if store is None:
+            return self._full(exchange)
+        if status == 304:
+            previous = store.validator(exchange.url)
+            if previous is not None:
+                self.stats.inc_value("archive/not_modified")
+                return self._revisit(exchange, previous.digest, previous.url, previous.date,
+                                     previous.record_id, not_modified=True)
+            return self._full(exchange)
         digest = payload_digest(exchange.body)
-        known = self.store.payload(digest) if self.store and exchange.body else None
-        if known is not None and status == 200:
-            location = self.writer.write_revisit(
-                exchange, payload_digest=digest, refers_to_uri=known.url,
-                refers_to_date=known.date, refers_to_id=known.record_id,
-            )
-            self.stats.inc_value("archive/revisits")
+        if status != 200 or not exchange.body:
+            return self._full(exchange)
+        known = store.payload(digest)
+        if known is not None:
+            location = self._revisit(exchange, digest, known.url, known.date, known.record_id)
+            original = known
         else:
-            location = self.writer.write_exchange(exchange)
-            self.stats.inc_value("archive/responses")
-            if self.store is not None and exchange.body and status == 200:
-                self.store.add_payload(KnownPayload(
-                    digest, exchange.url, location.date, location.record_id, location.filename,
-                    location.offset))
-        self.stats.inc_value("archive/records", 2)
+            location = self._full(exchange)
+            original = KnownPayload(digest, exchange.url, location.date, location.record_id,
+                                    location.filename, location.offset)
+            store.add_payload(original)
+        store.set_validator(Validator(
+            exchange.url, etag, last_modified, digest, original.record_id, original.date,
+            original.filename, original.offset))
         return location
+
+    def _full(self, exchange: HttpExchange) -> RecordLocation:
+        self.stats.inc_value("archive/responses")
+        self.stats.inc_value("archive/records", 2)
+        return self.writer.write_exchange(exchange)
+
+    def _revisit(self, exchange: HttpExchange, digest: str, uri: str, date: str, record_id: str,
+                 not_modified: bool = False) -> RecordLocation:
+        self.stats.inc_value("archive/revisits")
+        self.stats.inc_value("archive/records", 2)
+        return self.writer.write_revisit(
+            exchange, payload_digest=digest, refers_to_uri=uri, refers_to_date=date,
+            refers_to_id=record_id, not_modified=not_modified)
 
     def close(self) -> None:
         files = self.writer.close()

@@ -33,6 +33,8 @@ DOWNLOAD_HANDLERS = {
     "https": "crawler.download.CapturingHTTP11DownloadHandler",
 }
 DOWNLOADER_MIDDLEWARES = {
+    # validators from the last capture: unchanged feeds and listings answer 304
+    "crawler.conditional.ConditionalRequestMiddleware": 560,
     # next to the downloader: sees raw responses before redirect, retry and decompression
     "crawler.capture.CaptureMiddleware": 950,
     # later still in the request direction, first in the response direction
@@ -57,6 +59,7 @@ ARCHIVE_WARC_VERSION = "1.1"
 
 # FETCH_*: what may be fetched.
 FETCH_ALLOW_PRIVATE = False  # loopback, private and link-local addresses are refused
+FETCH_CONDITIONAL = True  # If-None-Match / If-Modified-Since from the last capture
 
 # EXTRACT_* / DEDUPE_*
 EXTRACT_WORKERS = "auto"  # extraction processes: one per core; 0 extracts in the crawl process

@@ -278,3 +278,15 @@ def build_content() -> SiteContent:
             paragraphs=paragraphs, place=place, encoding=topic.get("encoding", "utf-8"),
         ))
     return SiteContent(sections, articles)
+
+
+def published_by(content: SiteContent, moment: datetime) -> SiteContent:
+    """The site as it stood at `moment`: only stories published by then (for incremental runs).
+
+    The stories the home and about pages single out (redirect, tracking links, AMP and gzip
+    copies) are always there, so every page of the site renders at any moment.
+    """
+    keep = {AMP_SLUG, GZIP_SLUG, REDIRECT_SLUG, TRACKING_SLUG}
+    return SiteContent(content.sections, [
+        a for a in content.articles if a.published <= moment or a.slug in keep])
+

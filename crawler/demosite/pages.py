@@ -29,7 +29,7 @@ def home(content: SiteContent, base: str) -> str:
     top, latest = content.articles[0], content.articles[1:11]
     tracked = content.by_slug[TRACKING_SLUG]
     redirected = content.by_slug[REDIRECT_SLUG]
-    most_read = [content.articles[i] for i in (4, 9, 15)]
+    most_read = [content.articles[i] for i in (4, 9, 15) if i < len(content.articles)]
     most_read_items = "".join(
         f'<li><a href="{a.path}">{esc(a.title)}</a></li>' for a in most_read)
     blocks = []

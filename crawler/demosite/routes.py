@@ -47,6 +47,17 @@ class Response:
     def reason(self) -> str:
         return HTTPStatus(self.status).phrase
 
+    @property
+    def etag(self) -> str:
+        """The entity tag sent with every 200: the page's own, or a weak one from its bytes."""
+        for name, value in self.headers:
+            if name.lower() == "etag":
+                return value
+        return f'W/"{hashlib.sha1(self.body).hexdigest()[:20]}"'
+
+    def header(self, name: str) -> str | None:
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
     def gzipped(self) -> bytes:
         """The body gzip-compressed with a zero timestamp, so the bytes never vary."""
         return gzip.compress(self.body, compresslevel=6, mtime=0)

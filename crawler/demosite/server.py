@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import hashlib
+from email.utils import parsedate_to_datetime
 import logging
 import socket
 import socketserver
 import sys
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from crawler.demosite import pages
-from crawler.demosite.content import AMP_SLUG, FBCLID, REDIRECT_SLUG, TRACKING_SLUG
+from crawler.demosite.content import (
+    AMP_SLUG, FBCLID, REDIRECT_SLUG, TRACKING_SLUG, build_content, published_by,
+)
 from crawler.demosite.routes import Response, Router, accepts_gzip
 
 logger = logging.getLogger(__name__)
@@ -59,8 +63,32 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._respond(send_body=False)
 
+    def _not_modified(self, response: Response) -> bool:
+        """RFC 9110 conditional GET: If-None-Match wins over If-Modified-Since."""
+        if response.status != 200:
+            return False
+        tags = self.headers.get("If-None-Match")
+        if tags is not None:
+            weak = response.etag.removeprefix("W/")
+            return any(t.strip().removeprefix("W/") in (weak, "*") for t in tags.split(","))
+        since, modified = self.headers.get("If-Modified-Since"), response.header("Last-Modified")
+        if since and modified:
+            try:
+                return parsedate_to_datetime(modified) <= parsedate_to_datetime(since)
+            except (TypeError, ValueError):
+                return False
+        return False
+
     def _respond(self, send_body: bool) -> None:
         response: Response = self.server.router.route(self.path)
+        if self._not_modified(response):
+            self.send_response(304, "Not Modified")
+            self.send_header("ETag", response.etag)
+            for name, value in response.headers:
+                if name.lower() in ("last-modified", "cache-control"):
+                    self.send_header(name, value)
+            self.end_headers()
+            return
         body = response.body
         encoded = response.gzip and accepts_gzip(self.headers.get("Accept-Encoding"))
         if encoded:
@@ -69,6 +97,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", response.content_type)
         for name, value in response.headers:
             self.send_header(name, value)
+        if response.status == 200 and response.header("ETag") is None:
+            self.send_header("ETag", response.etag)
         if response.gzip:
             self.send_header("Vary", "Accept-Encoding")
         if encoded:
@@ -132,11 +162,25 @@ class _Server(ThreadingHTTPServer):
 class DemoSite:
     """The demo news site served on 127.0.0.1 in a background thread."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0,
+                 published_until: datetime | None = None) -> None:
         self.host = host
         self.port = port
+        self.published_until = published_until
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    def publish_until(self, moment: datetime | None) -> None:
+        """Show the site as it stood at `moment` (None: everything), e.g. between two crawls."""
+        self.published_until = moment
+        if self._httpd is not None:
+            self._httpd.router = self._make_router()
+
+    def _make_router(self) -> Router:
+        content = build_content()
+        if self.published_until is not None:
+            content = published_by(content, self.published_until)
+        return Router(self.url, content)
 
     def start(self) -> DemoSite:
         """Bind the port and serve in a daemon thread; returns ``self``."""
@@ -144,7 +188,7 @@ class DemoSite:
             return self
         httpd = _Server((self.host, self.port))
         self.port = httpd.server_address[1]
-        httpd.router = Router(self.url)
+        httpd.router = self._make_router()
         self._httpd = httpd
         self._thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                         name=f"demosite-{self.port}", daemon=True)

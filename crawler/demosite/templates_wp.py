@@ -50,7 +50,8 @@ def _module(a: Article, cls: str) -> str:
 
 
 def _sidebar(content: SiteContent, article: Article) -> str:
-    popular = [a for a in (content.articles[i] for i in (2, 7, 12, 20, 27)) if a is not article]
+    popular = [content.articles[i] for i in (2, 7, 12, 20, 27) if i < len(content.articles)]
+    popular = [a for a in popular if a is not article]
     recent = []
     for i, a in enumerate(content.articles[:4]):
         name, _ = COMMENTS[(i * 3) % len(COMMENTS)]

@@ -14,6 +14,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.http import Response, TextResponse
 
 from crawler.capture import RECORD_META_KEY
+from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.discovery import FEED_TYPES, looks_like_xml, parse_xml_document
 from pipelines.canonical import InvalidURL, canonicalize, host_of
 from pipelines.scrapy_adapters import run_context
@@ -77,7 +78,8 @@ class NewsSpider(Spider):
             self.crawler.stats.inc_value("discovery/over_budget")
             return None
         self.scheduled += 1
-        return Request(url, callback=self.parse, errback=self.on_error)
+        return Request(url, callback=self.parse, errback=self.on_error,
+                       meta={CONDITIONAL_META_KEY: True})
 
     def _follow_all(self, base: str, hrefs: Iterable[str]) -> Iterator[Request]:
         for href in hrefs:
@@ -98,7 +100,19 @@ class NewsSpider(Spider):
 
     # -- callbacks ----------------------------------------------------------------------
     def parse(self, response: Response) -> Iterator[Any]:
+        if response.status == 304:  # unchanged since the last run: follow its links from the archive
+            self.crawler.stats.inc_value("discovery/not_modified")
+            previous = archived_response(self.crawler, response)
+            if previous is not None:
+                yield from self.follow_links(previous, _content_type(previous))
+            return
         content_type = _content_type(response)
+        if isinstance(response, TextResponse) and not looks_like_xml(response.body, content_type):
+            yield self.page_item(response, content_type)
+        yield from self.follow_links(response, content_type)
+
+    def follow_links(self, response: Response, content_type: str) -> Iterator[Request]:
+        """Requests for what a feed, sitemap or page points at."""
         if looks_like_xml(response.body, content_type):
             found = parse_xml_document(response.body)
             self.crawler.stats.inc_value("discovery/" + found.kind)
@@ -106,7 +120,6 @@ class NewsSpider(Spider):
             return
         if not isinstance(response, TextResponse):
             return
-        yield self.page_item(response, content_type)
         feeds = response.xpath(
             "//link[@rel='alternate'][%s]/@href" % " or ".join("@type='%s'" % t for t in FEED_TYPES)
         ).getall()
