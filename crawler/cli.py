@@ -48,6 +48,18 @@ def build_parser() -> argparse.ArgumentParser:
                        help="schedule at most N pages (0: no limit)")
     crawl.add_argument("--allow-private", action="store_true",
                        help="allow loopback, private and link-local addresses")
+    crawl.add_argument("--scope", choices=("domain", "host"), default=None,
+                       help="follow links within the seeds' registered domains (default) or hosts")
+    crawl.add_argument("--allow", action="append", default=[], metavar="REGEX",
+                       help="only follow URLs matching REGEX (repeatable)")
+    crawl.add_argument("--deny", action="append", default=[], metavar="REGEX",
+                       help="never follow URLs matching REGEX (repeatable)")
+    crawl.add_argument("--max-depth", type=_non_negative, default=None, metavar="N",
+                       help="follow links at most N hops from a seed (0: no limit)")
+    crawl.add_argument("--since", type=_hours, default=None, metavar="HOURS",
+                       help="only feed and news-sitemap entries of the last HOURS (e.g. 24, 36h, 2d)")
+    crawl.add_argument("--resume", action="store_true",
+                       help="continue the collection's interrupted crawl where it stopped")
     crawl.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
                        dest="settings", help="override a Scrapy setting")
     crawl.set_defaults(func=_crawl)
@@ -105,6 +117,18 @@ def _collection_options(parser: argparse.ArgumentParser, required: bool, default
                         metavar="NAME", help="collection name" + (" (default: %s)" % default if default else ""))
     parser.add_argument("--root", default="collections", metavar="DIR",
                         help="where collections live (default: %(default)s)")
+
+
+def _hours(value: str) -> float:
+    text = value.strip().lower()
+    factor = 24.0 if text.endswith("d") else 1.0
+    try:
+        hours = float(text.rstrip("dh")) * factor
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a number of hours (24, 36h, 2d)" % value) from None
+    if hours <= 0:
+        raise argparse.ArgumentTypeError("%r must be more than 0 hours" % value)
+    return hours
 
 
 def _non_negative(value: str) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import shutil
 from datetime import datetime, timezone
 from importlib import metadata
 from typing import Any
@@ -106,6 +107,9 @@ class RunReport:
         report = build_report(ctx, stats, "crawl", datetime.now(timezone.utc),
                               {"seeds": list(getattr(spider, "seed_urls", []))})
         path = ctx.collection.write_run_report(ctx.run_id, report)
+        jobdir = self.crawler.settings.get("JOBDIR")
+        if jobdir and report["finish_reason"] == "finished":
+            shutil.rmtree(jobdir, ignore_errors=True)  # done: the next --resume starts afresh
         ctx.store.end_run(ctx.run_id, report["finished"], str(report["finish_reason"]),
                           {k: report[k] for k in ("requests", "articles", "duplicates", "errors")})
         ctx.end()

@@ -6,6 +6,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import sys
 from typing import Any, TextIO
 
@@ -23,7 +24,7 @@ logger = logging.getLogger(__name__)
 LOG_LEVELS = ("WARNING", "INFO", "DEBUG")
 
 
-def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
+def parse_setting_overrides(pairs: list[str]) -> dict[str, Any]:
     overrides = {}
     for pair in pairs:
         key, sep, value = pair.partition("=")
@@ -44,7 +45,7 @@ def is_loopback_host(host: str) -> bool:
 
 def crawl_settings(
     collection: Collection, run_id: str, seeds: list[str], *, allow_private: bool,
-    overrides: dict[str, str], verbose: int,
+    overrides: dict[str, Any], verbose: int,
 ) -> Settings:
     settings = Settings()
     settings.setmodule("crawler.settings", priority="project")
@@ -90,9 +91,32 @@ def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
     return report
 
 
+def discovery_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The crawl command's discovery options as DISCOVERY_* settings (checked here, used by the spider)."""
+    overrides: dict[str, Any] = {}
+    for pattern in args.allow + args.deny:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            raise UsageError("bad regular expression %r: %s" % (pattern, err)) from None
+    if args.allow:
+        overrides["DISCOVERY_ALLOW"] = args.allow
+    if args.deny:
+        overrides["DISCOVERY_DENY"] = args.deny
+    if args.scope:
+        overrides["DISCOVERY_SCOPE"] = args.scope
+    if args.max_depth is not None:
+        overrides["DISCOVERY_MAX_DEPTH"] = args.max_depth
+    if args.since is not None:
+        overrides["DISCOVERY_SINCE_HOURS"] = args.since
+    return overrides
+
+
 def crawl_command(args: argparse.Namespace) -> int:
     collection = Collection.create(args.root, args.collection)
-    overrides = parse_setting_overrides(args.settings)
+    overrides = {**discovery_overrides(args), **parse_setting_overrides(args.settings)}
+    if args.resume:
+        overrides["JOBDIR"] = os.path.join(collection.state_dir, "jobdir")
     try:
         report = run_crawl(collection, args.seeds, max_pages=args.max_pages,
                            allow_private=args.allow_private, overrides=overrides,

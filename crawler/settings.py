@@ -65,3 +65,10 @@ FETCH_CONDITIONAL = True  # If-None-Match / If-Modified-Since from the last capt
 EXTRACT_WORKERS = "auto"  # extraction processes: one per core; 0 extracts in the crawl process
 EXTRACT_MIN_TEXT_LENGTH = 200
 DEDUPE_NEAR_DISTANCE = 3  # SimHash bits; 0 turns near-duplicate detection off
+
+# DISCOVERY_*: what the news spider follows (the crawl command's options set these).
+DISCOVERY_SCOPE = "domain"  # "domain": the seeds' registered domains; "host": the seeds' hosts
+DISCOVERY_ALLOW: list[str] = []  # regular expressions; when set, a URL must match one
+DISCOVERY_DENY: list[str] = []  # regular expressions; a URL matching one is never followed
+DISCOVERY_MAX_DEPTH = 0  # link hops from a seed; 0: no limit
+DISCOVERY_SINCE_HOURS = 0.0  # feed / news-sitemap entries older than this are skipped; 0: all
