@@ -50,6 +50,17 @@ CREATE TABLE IF NOT EXISTS validators (
     filename TEXT NOT NULL,
     offset INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS job_runs (
+    run_id TEXT PRIMARY KEY,
+    job TEXT NOT NULL,
+    slot TEXT NOT NULL,
+    started TEXT NOT NULL,
+    ended TEXT,
+    outcome TEXT,
+    pid INTEGER,
+    counts TEXT
+);
+CREATE INDEX IF NOT EXISTS job_runs_by_job ON job_runs (job, slot);
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
     kind TEXT NOT NULL,
@@ -220,6 +231,31 @@ class Store:
             (validator.url, validator.etag, validator.last_modified, validator.digest,
              validator.record_id, validator.date, validator.filename, validator.offset),
         )
+
+    # -- scheduled job runs (the scheduler's history and its memory across restarts) --------
+    def start_job_run(self, run_id: str, job: str, slot: str, started: str, pid: int) -> None:
+        self._db.execute(
+            "INSERT INTO job_runs (run_id, job, slot, started, pid) VALUES (?, ?, ?, ?, ?)",
+            (run_id, job, slot, started, pid),
+        )
+
+    def end_job_run(self, run_id: str, ended: str, outcome: str, counts: dict[str, object]) -> None:
+        self._db.execute(
+            "UPDATE job_runs SET ended = ?, outcome = ?, counts = ? WHERE run_id = ?",
+            (ended, outcome, json.dumps(counts, sort_keys=True), run_id),
+        )
+
+    def job_runs(self, job: str | None = None) -> list[dict[str, object]]:
+        query = "SELECT run_id, job, slot, started, ended, outcome, pid, counts FROM job_runs"
+        rows = self._db.execute(
+            query + (" WHERE job = ? ORDER BY slot, started" if job else " ORDER BY slot, started"),
+            (job,) if job else (),
+        ).fetchall()
+        return [
+            {"run_id": r[0], "job": r[1], "slot": r[2], "started": r[3], "ended": r[4],
+             "outcome": r[5], "pid": r[6], "counts": json.loads(r[7]) if r[7] else {}}
+            for r in rows
+        ]
 
     # -- runs ---------------------------------------------------------------------------
     def start_run(self, run_id: str, kind: str, started: str) -> None:

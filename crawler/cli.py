@@ -68,6 +68,22 @@ def build_parser() -> argparse.ArgumentParser:
     _collection_options(demo, required=False, default="demo")
     demo.set_defaults(func=_demo)
 
+    schedule = sub.add_parser("schedule", parents=[common], help="recurring crawls from a TOML file")
+    schedule.add_argument("config", metavar="CONFIG")
+    schedule.add_argument("--once", action="store_true", help="run what is due, then exit (cron, timers)")
+    schedule.add_argument("--root", default=None, help="collections root (default: the file's, else collections)")
+    schedule.add_argument("--max-parallel", type=_positive, default=1, metavar="N",
+                          help="run up to N jobs at the same time (default: 1)")
+    schedule.add_argument("--check", action="store_true", help="only check the file")
+    schedule.add_argument("--now", type=_moment, default=None, help=argparse.SUPPRESS)  # tests, backfills
+    schedule.set_defaults(func=_schedule)
+
+    runs = sub.add_parser("runs", parents=[common], help="a collection's run history")
+    runs.add_argument("collection", metavar="COLLECTION")
+    runs.add_argument("--root", default="collections", help="collections root (default: %(default)s)")
+    runs.add_argument("--json", action="store_true", help="one JSON object per run")
+    runs.set_defaults(func=_runs)
+
     replay = sub.add_parser("replay", parents=[common], help="WARC files or a collection -> items, offline")
     replay.add_argument("sources", nargs="+", metavar="SOURCE",
                         help="WARC file, directory, or the name of a collection under --root")
@@ -131,6 +147,23 @@ def _hours(value: str) -> float:
     return hours
 
 
+def _positive(value: str) -> int:
+    number = _non_negative(value)
+    if number == 0:
+        raise argparse.ArgumentTypeError("%r must be at least 1" % value)
+    return number
+
+
+def _moment(value: str) -> object:
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not an ISO 8601 time" % value) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
 def _non_negative(value: str) -> int:
     try:
         number = int(value)
@@ -150,6 +183,16 @@ def _crawl(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from crawler.run_crawl import demo_command
     return demo_command(args)
+
+
+def _schedule(args: argparse.Namespace) -> int:
+    from crawler.schedule_command import schedule_command
+    return schedule_command(args)
+
+
+def _runs(args: argparse.Namespace) -> int:
+    from crawler.schedule_command import runs_command
+    return runs_command(args)
 
 
 def _replay(args: argparse.Namespace) -> int:

@@ -73,7 +73,7 @@ def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
         seeds = [canonicalize(s) for s in seeds]
     except InvalidURL as err:
         raise UsageError("bad seed URL %s" % err) from None
-    run_id = new_run_id()
+    run_id = str((overrides or {}).get("ARCHIVE_RUN_ID") or new_run_id())
     settings = crawl_settings(collection, run_id, seeds, allow_private=allow_private,
                               overrides=overrides or {}, verbose=verbose)
     try:

@@ -1,0 +1,224 @@
+"""`newsarchive schedule`: recurring, incremental crawls across simulated time, and `runs`."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.collection import Collection
+from crawler.cli import main
+from crawler.demosite import DemoSite
+from tests.conftest import REPO, run_newsarchive
+
+MOMENTS = ["2026-03-07T00:00:00+00:00", "2026-03-07T03:00:00+00:00", "2026-03-10T00:00:00+00:00",
+           "2026-03-16T00:00:00+00:00", "2026-03-16T07:00:00+00:00"]
+
+
+def write_config(path: Path, root: Path, site_url: str, timing: str = 'interval = "6h"') -> Path:
+    path.write_text(f'''root = "{root}"
+
+[[job]]
+name = "demo"
+collection = "news"
+seeds = ["{site_url}"]
+{timing}
+allow_private = true
+''')
+    return path
+
+
+def responses_by_url(collection: Path) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for path in sorted((collection / "archive").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type == "response":
+                    counts[record.rec_headers.get_header("WARC-Target-URI")] += 1
+    return counts
+
+
+def run_report(collection: Path, run_id: str) -> dict:
+    return json.loads((collection / "runs" / (run_id + ".json")).read_text())
+
+
+@pytest.fixture(scope="module")
+def scheduled(tmp_path_factory: pytest.TempPathFactory):
+    """The scheduler run with --once at five moments while the site publishes new stories."""
+    tmp = tmp_path_factory.mktemp("schedule")
+    site = DemoSite(published_until=datetime.fromisoformat(MOMENTS[0])).start()
+    config = write_config(tmp / "jobs.toml", tmp / "collections", site.url)
+    steps = []
+    try:
+        for moment in MOMENTS:
+            site.publish_until(datetime.fromisoformat(moment))
+            visible = {a.url for a in site.articles()}
+            proc = run_newsarchive("schedule", str(config), "--once", "--now", moment)
+            assert proc.returncode == 0, proc.stderr
+            steps.append((moment, visible, proc.stdout))
+        yield site, tmp / "collections" / "news", steps
+    finally:
+        site.stop()
+
+
+def test_each_due_run_archives_exactly_the_new_articles(scheduled) -> None:
+    site, collection, steps = scheduled
+    with Collection.open(str(collection.parent), "news").store() as store:
+        history = store.job_runs("demo")
+    assert [r["outcome"] for r in history] == ["ok"] * 4  # 03:00 and 07:00 were not due (6h)
+    assert [s[2].strip() for s in steps].count("demo: not due") == 1
+    seen: set[str] = set()
+    visible_by_slot = {datetime.fromisoformat(m).isoformat(): v for m, v, _ in steps}
+    for run in history:
+        visible = visible_by_slot[str(run["slot"])]
+        items = [json.loads(line) for line in
+                 (collection / "items" / (str(run["run_id"]) + ".jsonl")).read_text().splitlines()] \
+            if (collection / "items" / (str(run["run_id"]) + ".jsonl")).exists() else []
+        new_articles = {u for u in visible if u not in seen}
+        assert {i["url"] for i in items} == new_articles - {site.url + "about/"}
+        seen |= visible
+
+
+def test_no_article_is_fetched_twice_across_runs(scheduled) -> None:
+    site, collection, _ = scheduled
+    fetched = responses_by_url(collection)
+    for article in site.articles():
+        assert fetched[article.url] == 1, article.url
+
+
+def test_unchanged_listings_and_feeds_come_back_as_revisits(scheduled) -> None:
+    _, collection, _ = scheduled
+    with Collection.open(str(collection.parent), "news").store() as store:
+        last = store.job_runs("demo")[-1]
+    report = run_report(collection, str(last["run_id"]))
+    stats = report["stats"]
+    assert report["articles"] == 0  # nothing new was published between the last two runs
+    assert stats.get("archive/not_modified", 0) >= 5
+    assert stats.get("archive/responses", 0) <= 3  # robots.txt and the 404 at most
+    first = run_report(collection, str(store_runs(collection)[0]["run_id"]))
+    assert report["requests"] < first["requests"] / 4
+    assert report["archive"]["bytes"] < first["archive"]["bytes"] / 10
+
+
+def store_runs(collection: Path) -> list[dict]:
+    with Collection.open(str(collection.parent), "news").store() as store:
+        return store.job_runs("demo")
+
+
+def test_runs_lists_the_history(scheduled, capsys) -> None:
+    _, collection, _ = scheduled
+    assert main(["runs", "news", "--root", str(collection.parent)]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].split()[:3] == ["run", "kind", "job"]
+    assert len(lines) == 1 + 4
+    assert all(" demo " in line and " ok " in line for line in lines[1:])
+    assert main(["runs", "news", "--root", str(collection.parent), "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["job"] for r in rows] == ["demo"] * 4
+
+
+def test_a_missed_cron_slot_runs_once_not_once_per_slot(demo_site, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "cron.toml", tmp_path / "c", demo_site.url, 'cron = "0 * * * *"')
+    outputs = []
+    for now in ("2026-03-20T00:10:00Z", "2026-03-20T05:30:00Z", "2026-03-20T05:50:00Z", "2026-03-20T06:01:00Z"):
+        proc = run_newsarchive("schedule", str(config), "--once", "--now", now)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout.strip())
+    assert outputs == ["demo: ok", "demo: ok", "demo: not due", "demo: ok"]
+    with Collection.open(str(tmp_path / "c"), "news").store() as store:
+        slots = [r["slot"] for r in store.job_runs("demo")]
+    assert slots == ["2026-03-20T00:00:00+00:00", "2026-03-20T05:00:00+00:00", "2026-03-20T06:00:00+00:00"]
+
+
+def test_a_job_never_runs_twice_at_once(demo_site, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "j.toml", tmp_path / "c", demo_site.url)
+    lock = Collection.create(str(tmp_path / "c"), "news").lock().acquire()  # a run in progress
+    try:
+        proc = run_newsarchive("schedule", str(config), "--once", "--now", "2026-03-20T00:00:00Z")
+    finally:
+        lock.release()
+    assert proc.stdout.strip() == "demo: busy"
+    assert "being written" in proc.stderr
+    with Collection.open(str(tmp_path / "c"), "news").store() as store:
+        assert store.job_runs("demo") == []
+
+
+def test_invalid_config_reports_every_problem_and_runs_nothing(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text('''root = "%s"
+colour = "blue"
+
+[[job]]
+name = "ok-job"
+seeds = ["https://news.example.org/"]
+interval = "15m"
+
+[[job]]
+name = "broken"
+seeds = ["not a url"]
+interval = "soon"
+cron = "* * *"
+max_pages = -1
+mystery = 1
+
+[[job]]
+name = "ok-job"
+seeds = []
+''' % (tmp_path / "c"))
+    assert main(["schedule", str(config), "--once"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    text = "\n".join(err)
+    assert "unknown top-level key 'colour'" in text
+    assert "%s:9: job 'broken': bad seed URL" % config in text
+    assert "job 'broken': give exactly one of interval" in text
+    assert "'soon' is not a duration" in text
+    assert "cron '* * *' is not a valid cron expression" in text
+    assert "max_pages must be a whole number" in text
+    assert "unknown key 'mystery'" in text
+    assert "%s:17: job 'ok-job': seeds must be a non-empty list" % config in text
+    assert err[-1].endswith("nothing was run")
+    assert not (tmp_path / "c").exists()
+
+
+def test_a_toml_syntax_error_names_the_line(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "syntax.toml"
+    config.write_text('[[job]]\nname = "x\n')
+    assert main(["schedule", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert str(config) in err and "line 2" in err
+
+
+def _wait_for(predicate, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def test_scheduler_survives_restart_and_sigterm_lets_the_crawl_close(demo_site, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "serve.toml", tmp_path / "c", demo_site.url, 'interval = "1h"')
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    scheduler = subprocess.Popen([sys.executable, "-m", "crawler", "schedule", str(config)], cwd=REPO, env=env,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    archive = tmp_path / "c" / "news" / "archive"
+    _wait_for(lambda: archive.exists() and list(archive.glob("*.open")))
+    scheduler.send_signal(signal.SIGTERM)  # while its crawl is writing
+    assert scheduler.wait(timeout=120) == 0
+    scheduler.stderr.close()
+    assert not list(archive.glob("*.open"))
+    with Collection.open(str(tmp_path / "c"), "news").store() as store:
+        (run,) = store.job_runs("demo")
+    assert run["outcome"] == "interrupted"
+    # restarted within the hour: the slot was taken, nothing runs twice
+    proc = run_newsarchive("schedule", str(config), "--once")
+    assert proc.stdout.strip() == "demo: not due", proc.stderr
