@@ -18,7 +18,9 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL,
     simhash TEXT NOT NULL,
     run TEXT NOT NULL,
-    fetched_at TEXT
+    fetched_at TEXT,
+    version INTEGER NOT NULL DEFAULT 1,
+    published TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_by_hash ON articles (content_hash);
 CREATE TABLE IF NOT EXISTS simhash_bands (
@@ -79,6 +81,7 @@ class KnownArticle:
     content_hash: str
     simhash: str
     run: str
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -108,8 +111,9 @@ class Validator:
 class Store:
     """One collection's SQLite store (WAL mode; one writer process at a time)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, recrawl_since: str | None = None) -> None:
         self.path = path
+        self.recrawl_since = recrawl_since  # the default for is_known_article_url
         try:
             self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -133,13 +137,13 @@ class Store:
     # -- articles -----------------------------------------------------------------------
     def article(self, url: str) -> KnownArticle | None:
         row = self._db.execute(
-            "SELECT url, content_hash, simhash, run FROM articles WHERE url = ?", (url,)
+            "SELECT url, content_hash, simhash, run, version FROM articles WHERE url = ?", (url,)
         ).fetchone()
         return KnownArticle(*row) if row else None
 
     def article_by_hash(self, content_hash: str) -> KnownArticle | None:
         row = self._db.execute(
-            "SELECT url, content_hash, simhash, run FROM articles WHERE content_hash = ? LIMIT 1",
+            "SELECT url, content_hash, simhash, run, version FROM articles WHERE content_hash = ? LIMIT 1",
             (content_hash,),
         ).fetchone()
         return KnownArticle(*row) if row else None
@@ -152,19 +156,21 @@ class Store:
         for band in range(BANDS):
             params += [band, (value >> (16 * band)) & 0xFFFF]
         rows = self._db.execute(
-            "SELECT DISTINCT a.url, a.content_hash, a.simhash, a.run FROM simhash_bands b "
+            "SELECT DISTINCT a.url, a.content_hash, a.simhash, a.run, a.version FROM simhash_bands b "
             "JOIN articles a ON a.url = b.url WHERE " + clauses,
             params,
         ).fetchall()
         return [KnownArticle(*row) for row in rows]
 
-    def add_article(self, url: str, content_hash: str, simhash: str, run: str, fetched_at: str) -> None:
+    def add_article(self, url: str, content_hash: str, simhash: str, run: str, fetched_at: str,
+                    version: int = 1, published: str | None = None) -> None:
+        """Record an article (or a newer version of one: the same url replaces the old row)."""
         value = int(simhash, 16)
         with self._db:
             self._db.execute("BEGIN")
             self._db.execute(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
-                (url, content_hash, simhash, run, fetched_at),
+                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (url, content_hash, simhash, run, fetched_at, version, published),
             )
             self._db.executemany(
                 "INSERT OR IGNORE INTO simhash_bands VALUES (?, ?, ?)",
@@ -194,13 +200,20 @@ class Store:
         ).fetchall()
         return [row[0] for row in rows]
 
-    def is_known_article_url(self, url: str) -> bool:
-        """True when `url` is an archived article or an alias of one: no need to fetch it again."""
+    def is_known_article_url(self, url: str, recrawl_since: str | None = None) -> bool:
+        """True when `url` is an archived article or an alias of one: no need to fetch it again.
+
+        With `recrawl_since` (ISO 8601), an article published (or, if the page did not say,
+        first fetched) since then is not "known": it is fetched again to catch updates.
+        """
+        recrawl_since = recrawl_since or self.recrawl_since
         row = self._db.execute(
-            "SELECT 1 FROM articles WHERE url = ? UNION ALL SELECT 1 FROM aliases WHERE alias = ? LIMIT 1",
-            (url, url),
+            "SELECT coalesce(published, fetched_at, '') FROM articles WHERE url = ?", (url,)
         ).fetchone()
-        return row is not None
+        if row is not None:
+            return recrawl_since is None or not row[0] or row[0] < recrawl_since
+        alias = self._db.execute("SELECT 1 FROM aliases WHERE alias = ?", (url,)).fetchone()
+        return alias is not None
 
     # -- payload digests (for revisit records) ------------------------------------------
     def payload(self, digest: str) -> KnownPayload | None:

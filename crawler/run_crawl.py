@@ -109,6 +109,8 @@ def discovery_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["DISCOVERY_MAX_DEPTH"] = args.max_depth
     if args.since is not None:
         overrides["DISCOVERY_SINCE_HOURS"] = args.since
+    if args.recrawl_days is not None:
+        overrides["FETCH_RECRAWL_DAYS"] = args.recrawl_days
     return overrides
 
 

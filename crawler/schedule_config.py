@@ -13,7 +13,7 @@ from archive.collection import NAME_RE
 from pipelines.canonical import InvalidURL, canonicalize
 
 JOB_KEYS = {"name", "collection", "seeds", "interval", "cron", "max_pages", "allow_private",
-            "since", "settings", "scope", "allow", "deny", "max_depth"}
+            "since", "settings", "scope", "allow", "deny", "max_depth", "recrawl_days"}
 DEFAULT_KEYS = JOB_KEYS - {"name", "collection", "seeds"}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -41,6 +41,7 @@ class Job:
     allow: tuple[str, ...] = ()
     deny: tuple[str, ...] = ()
     max_depth: int | None = None
+    recrawl_days: float | None = None
     settings: dict[str, str] = field(default_factory=dict)
 
     def crawl_args(self, root: str) -> list[str]:
@@ -60,6 +61,8 @@ class Job:
             args += ["--deny", pattern]
         if self.max_depth is not None:
             args += ["--max-depth", str(self.max_depth)]
+        if self.recrawl_days:
+            args += ["--recrawl-days", "%g" % self.recrawl_days]
         for key, value in sorted(self.settings.items()):
             args += ["-s", "%s=%s" % (key, value)]
         return args
@@ -196,6 +199,10 @@ def _job(entry: dict[str, Any], problems: list[str]) -> Job | None:
     max_depth = entry.get("max_depth")
     if max_depth is not None and (not isinstance(max_depth, int) or max_depth < 0):
         problems.append("max_depth must be a whole number >= 0")
+    recrawl_days = entry.get("recrawl_days")
+    if recrawl_days is not None and (isinstance(recrawl_days, bool) or not isinstance(recrawl_days, (int, float))
+                                     or recrawl_days < 0):
+        problems.append("recrawl_days must be a number of days >= 0")
     settings = entry.get("settings", {})
     if not isinstance(settings, dict):
         problems.append("settings must be a table of Scrapy settings")
@@ -209,6 +216,6 @@ def _job(entry: dict[str, Any], problems: list[str]) -> Job | None:
         name=str(name), collection=str(collection), seeds=tuple(canonical), interval=interval,
         cron=cron, max_pages=int(max_pages), allow_private=bool(allow_private),
         since_hours=since_hours, scope=scope, allow=patterns["allow"], deny=patterns["deny"],
-        max_depth=max_depth,
+        max_depth=max_depth, recrawl_days=float(recrawl_days) if recrawl_days else None,
         settings={k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in settings.items()},
     )

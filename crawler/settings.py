@@ -60,6 +60,7 @@ ARCHIVE_WARC_VERSION = "1.1"
 # FETCH_*: what may be fetched.
 FETCH_ALLOW_PRIVATE = False  # loopback, private and link-local addresses are refused
 FETCH_CONDITIONAL = True  # If-None-Match / If-Modified-Since from the last capture
+FETCH_RECRAWL_DAYS = 0.0  # fetch articles published in the last N days again (updates); 0: never
 
 # EXTRACT_* / DEDUPE_*
 EXTRACT_WORKERS = "auto"  # extraction processes: one per core; 0 extracts in the crawl process

@@ -16,17 +16,19 @@ NEW = "new"
 SAME_URL = "url"
 EXACT = "exact"
 NEAR = "near"
+UPDATED = "updated"
 
 
 @dataclass(frozen=True)
 class Verdict:
-    kind: str  # NEW, SAME_URL, EXACT or NEAR
+    kind: str  # NEW, UPDATED, SAME_URL, EXACT or NEAR
     original: str | None = None  # URL of the article this one duplicates
     distance: int = 0
+    version: int = 1  # of the item to write, for NEW and UPDATED
 
     @property
     def is_duplicate(self) -> bool:
-        return self.kind != NEW
+        return self.kind not in (NEW, UPDATED)
 
 
 class Deduper:
@@ -39,8 +41,13 @@ class Deduper:
         self.store = store
         self.near_distance = near_distance
 
-    def judge(self, url: str, content_hash: str, simhash: str) -> Verdict:
-        if self.store.article(url) is not None:
+    def judge(self, url: str, content_hash: str, simhash: str, refetched: bool = False) -> Verdict:
+        """`refetched`: the page was fetched at the article's own URL (not a copy naming it canonical),
+        so different text there is a new version of the article, not a duplicate."""
+        known = self.store.article(url)
+        if known is not None:
+            if refetched and known.content_hash != content_hash:
+                return Verdict(UPDATED, url, version=known.version + 1)
             return Verdict(SAME_URL, url)
         target = self.store.alias_target(url)
         if target is not None:
@@ -58,8 +65,9 @@ class Deduper:
                 return Verdict(NEAR, best[1], best[0])
         return Verdict(NEW)
 
-    def remember(self, url: str, content_hash: str, simhash: str, run: str, fetched_at: str) -> None:
-        self.store.add_article(url, content_hash, simhash, run, fetched_at)
+    def remember(self, url: str, content_hash: str, simhash: str, run: str, fetched_at: str,
+                 version: int = 1, published: str | None = None) -> None:
+        self.store.add_article(url, content_hash, simhash, run, fetched_at, version, published)
 
     def alias(self, alias: str, url: str, reason: str, run: str) -> bool:
         return self.store.add_alias(alias, url, reason, run)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from pipelines.canonical import InvalidURL, canonicalize, host_of
-from pipelines.dedupe import NEW, Deduper, Verdict
+from pipelines.dedupe import NEW, UPDATED, Deduper, Verdict
 from pipelines.extract import ArticleExtractor, Extraction
 from pipelines.textnorm import content_hash, simhash
 
@@ -17,7 +17,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 ITEM_FIELDS = (
     "url", "fetched_url", "title", "authors", "published", "modified", "language", "site_name",
     "description", "tags", "image", "text", "word_count", "content_hash", "simhash",
-    "fetched_at", "warc", "run", "extractor",
+    "fetched_at", "warc", "run", "extractor", "version",
 )
 
 
@@ -89,7 +89,9 @@ class ArticleProcessor:
             return self._count(Outcome(extraction.reason if ":" in extraction.reason
                                        else "not-article:" + extraction.reason))
         item = self.build_item(page, extraction)
-        verdict = self.deduper.judge(str(item["url"]), str(item["content_hash"]), str(item["simhash"]))
+        refetched = _canonical_or_raw(page.url) == item["url"]
+        verdict = self.deduper.judge(str(item["url"]), str(item["content_hash"]), str(item["simhash"]),
+                                     refetched=refetched)
         return self._count(self._decide(page, item, verdict))
 
     def build_item(self, page: Page, extraction: Extraction) -> dict[str, object]:
@@ -98,11 +100,15 @@ class ArticleProcessor:
     def _decide(self, page: Page, item: dict[str, object], verdict: Verdict) -> Outcome:
         url = str(item["url"])
         others = [u for u in [page.url, *page.redirected_from] if u != url]
-        if verdict.kind == NEW:
+        if verdict.kind in (NEW, UPDATED):
+            item["version"] = verdict.version
             # item first: a crash between the two leaves a repeat for export to merge, not a loss
             self.sink.write(item)
             self.deduper.remember(url, str(item["content_hash"]), str(item["simhash"]),
-                                  self.run_id, str(item["fetched_at"] or ""))
+                                  self.run_id, str(item["fetched_at"] or ""), verdict.version,
+                                  str(item["published"]) if item.get("published") else None)
+            if verdict.kind == UPDATED:
+                self.stats["items/updated"] += 1
             for other in others:
                 self.deduper.alias(_canonical_or_raw(other), url, "fetched", self.run_id)
             return Outcome("written", item)
@@ -156,6 +162,7 @@ def build_item(
         warc=page.warc,
         run=run_id,
         extractor=extractor_info,
+        version=1,
     )
     return {name: article.get(name) for name in ITEM_FIELDS}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from concurrent.futures import Future
 from typing import Any
 
@@ -67,6 +67,9 @@ def run_context(crawler: Crawler) -> RunContext:
         settings = crawler.settings
         collection = Collection.create(settings.get("ARCHIVE_ROOT"), settings.get("ARCHIVE_COLLECTION"))
         ctx = RunContext.begin(collection, settings.get("ARCHIVE_RUN_ID") or new_run_id(), "crawl")
+        days = settings.getfloat("FETCH_RECRAWL_DAYS", 0)
+        if days > 0:  # articles younger than this are fetched again to catch updates
+            ctx.store.recrawl_since = (ctx.started - timedelta(days=days)).isoformat()
         setattr(crawler, _RUN_ATTR, ctx)
     return ctx
 

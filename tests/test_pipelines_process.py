@@ -112,15 +112,19 @@ def test_a_page_fetched_under_its_canonical_url_has_no_fetched_url(run: Run) -> 
     assert run.sink.items[0]["fetched_url"] is None
 
 
-def test_the_same_url_again_is_a_url_duplicate(run: Run) -> None:
+def test_the_same_url_again_is_a_url_duplicate_unless_its_text_changed(run: Run) -> None:
     verdicts = run.verdicts(
         article_page("https://news.example/a"),
-        article_page("https://news.example/a", text=OTHER_STORY),  # updated: the same article
-        article_page("https://NEWS.example/a?fbclid=xyz"),
+        article_page("https://NEWS.example/a?fbclid=xyz"),  # the same page again
+        article_page("https://news.example/a", text=OTHER_STORY),  # updated: a new version
+        article_page("https://news.example/a?utm_source=x", text=OTHER_STORY),
     )
-    assert verdicts == ["written", "duplicate:url", "duplicate:url"]
-    assert len(run.sink.items) == 1
+    assert verdicts == ["written", "duplicate:url", "written", "duplicate:url"]
+    assert [(i["url"], i["version"]) for i in run.sink.items] == [
+        ("https://news.example/a", 1), ("https://news.example/a", 2)]
     assert run.stats["dedupe/url"] == 2
+    assert run.stats["items/updated"] == 1
+    assert run.store.article("https://news.example/a").version == 2
 
 
 def test_the_same_text_under_another_url_is_an_exact_duplicate_and_an_alias(run: Run) -> None:
