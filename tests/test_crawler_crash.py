@@ -97,3 +97,32 @@ def test_sigterm_closes_files_and_keeps_the_runs_items(demo_site, tmp_path: Path
     items = complete_items(collection)
     assert report["articles"] == len(items)
     assert all(pointer_is_valid(collection, item) for item in items)
+
+
+def test_an_interrupted_crawl_resumes_without_fetching_again(demo_site, tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    args = [sys.executable, "-m", "crawler", "crawl", demo_site.url, "--root", str(tmp_path),
+            "--collection", "r", "--allow-private", "--resume", "-s", "CONCURRENT_REQUESTS=1",
+            "-s", "DOWNLOAD_DELAY=0.05"]
+    first = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    collection = tmp_path / "r"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(complete_items(collection) if (collection / "items").exists() else []) < 5:
+        time.sleep(0.1)
+    first.send_signal(signal.SIGTERM)
+    assert first.wait(timeout=120) == 0
+    first.stderr.close()
+    assert (collection / "state" / "jobdir").is_dir()  # the frontier was kept for --resume
+    done_first = {i["url"] for i in complete_items(collection)}
+    assert 5 <= len(done_first) < len(demo_site.articles())
+    second = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    assert second.returncode == 0, second.stderr
+    assert not (collection / "state" / "jobdir").exists()  # finished: the next run starts afresh
+    urls = []
+    for path in sorted((collection / "archive").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            urls += [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)
+                     if r.rec_type in ("response", "revisit")]
+    repeated = {u for u in urls if urls.count(u) > 1 and not u.endswith("/robots.txt")}
+    assert not repeated
+    assert {a.url for a in demo_site.articles()} <= {i["url"] for i in complete_items(collection)}
