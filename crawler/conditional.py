@@ -71,7 +71,9 @@ def archived_response(crawler: Crawler, response: Response) -> Response | None:
         logger.warning("cannot read the archived copy of %s (%s): %s", response.url, path, err)
         return None
     headers = [(k, v) for k, v in archived.headers if k.lower() not in _DROP_ON_REBUILD]
-    cls = responsetypes.from_args(headers=dict(headers), url=response.url, body=archived.body)
+    cls = responsetypes.from_args(
+        headers={k.encode('latin-1'): v.encode('latin-1') for k, v in headers},
+        url=response.url, body=archived.body)
     if cls is Response:
         cls = HtmlResponse
     return cls(url=response.url, status=200, headers=headers, body=archived.body,

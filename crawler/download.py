@@ -79,7 +79,7 @@ class _RecordingProtocol(http11._LenientHTTP11ClientProtocol):
     def request(self, request: Any) -> Any:
         real = self.transport
         tee = _RecordingTransport(real)
-        self.transport = tee  # request.writeTo() writes the head synchronously
+        self.transport = tee  # type: ignore[assignment]  # writeTo() writes the head synchronously
         try:
             deferred = super().request(request)
         finally:

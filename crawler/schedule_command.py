@@ -24,8 +24,9 @@ def schedule_command(args: argparse.Namespace) -> int:
     if args.check:
         print("%s: %d job(s), all valid" % (args.config, len(jobs)))
         return EXIT_OK
-    clock = (lambda: args.now) if args.now else None
-    scheduler = Scheduler(jobs, root, max_parallel=args.max_parallel, **({"clock": clock} if clock else {}))
+    scheduler = Scheduler(jobs, root, max_parallel=args.max_parallel)
+    if args.now:  # a fixed moment: for tests and for backfilling a missed schedule by hand
+        scheduler.clock = lambda: args.now
     if not args.once:
         scheduler.serve()
         return EXIT_OK
@@ -39,7 +40,7 @@ def runs_command(args: argparse.Namespace) -> int:
     collection = Collection.open(args.root, args.collection)
     store = collection.store()
     try:
-        jobs = {str(r["run_id"]): r for r in store.job_runs()}
+        jobs: dict[str, dict[str, object]] = {str(r["run_id"]): r for r in store.job_runs()}
         runs = store.runs()
     finally:
         store.close()
@@ -53,7 +54,7 @@ def runs_command(args: argparse.Namespace) -> int:
         "run", "kind", "job", "started", "ended", "outcome", "requests", "articles"))
     for run in runs:
         job = jobs.get(str(run["run_id"]), {})
-        stats = run.get("stats") or {}
+        stats: dict[str, object] = run.get("stats") or {}  # type: ignore[assignment]
         print("%-24s %-7s %-12s %-25s %-25s %-11s %8s %8s" % (
             run["run_id"], run["kind"], job.get("job") or "-", str(run["started"])[:25],
             str(run["ended"] or "-")[:25], job.get("outcome") or run["outcome"] or "running",

@@ -168,7 +168,7 @@ class ArticlePipeline:
         skipped = self.processor.precheck(page)
         if skipped is not None:
             raise DropItem("%s: %s" % (page.url, skipped.verdict), log_level="DEBUG")
-        previous, mine = self._previous_decision, Deferred()
+        previous, mine = self._previous_decision, Deferred[None]()
         self._previous_decision = mine
         extracted = future_to_deferred(self.pool.submit(page.body, page.url, page.encoding))
         extracted.addErrback(lambda failure: Extraction(None, "error:worker: %s" % failure.getErrorMessage()))
@@ -180,8 +180,8 @@ class ArticlePipeline:
             return result
 
         both.addBoth(next_may_go)
-        result: dict[str, object] = await maybe_deferred_to_future(both)
-        return result
+        result = await maybe_deferred_to_future(both)
+        return result  # type: ignore[return-value]  # _decide's item, not gatherResults' list
 
     def _decide(self, page: Page, extraction: Extraction) -> dict[str, object]:
         outcome = self.processor.process_extraction(page, extraction)
