@@ -96,8 +96,10 @@ def is_boilerplate(paragraph: Paragraph) -> bool:
 
 def _is_dateline(text: str) -> bool:
     """A short line that only states a date and time."""
+    if len(text) > 120 or not _YEAR_RE.search(text):
+        return False
     words = re.findall(r"[^\W\d_]+|\d+", text.casefold())
-    if not 2 <= len(words) <= 14 or not _YEAR_RE.search(text):
+    if not 2 <= len(words) <= 14:
         return False
     return all(w.isdigit() or w in _DATE_WORDS for w in words)
 
@@ -110,12 +112,17 @@ def drop_title(paragraphs: list[Paragraph], title: str | None, same: Callable[[s
     """
     if not title:
         return paragraphs
+    limit = len(title) + 20  # cheap length test first: most paragraphs are far longer
+
+    def is_title(paragraph: Paragraph) -> bool:
+        return len(paragraph.text) <= limit and same(paragraph.text, title)
+
     for i, paragraph in enumerate(paragraphs[:4]):
-        if same(paragraph.text, title):
+        if is_title(paragraph):
             if all(len(p.text.split()) <= 4 for p in paragraphs[:i]):
                 paragraphs = paragraphs[i + 1 :]
             break
-    return [p for p in paragraphs if not same(p.text, title)]
+    return [p for p in paragraphs if not is_title(p)]
 
 
 def drop_widget_sections(paragraphs: list[Paragraph]) -> list[Paragraph]:

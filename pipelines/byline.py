@@ -6,7 +6,7 @@ import re
 
 from lxml.html import HtmlElement
 
-__all__ = ["byline_names"]
+__all__ = ["byline_names", "marked_byline"]
 
 # the last path segment of an author page: /author/jane-doe, /autoren/name/max-mustermann
 _AUTHOR_HREF_RE = re.compile(
@@ -87,3 +87,51 @@ def _follows(first: HtmlElement, other: HtmlElement) -> bool:
         if element is other or _inside(other, element):
             return True
     return _inside(other, first)
+
+
+# class/id/itemprop/rel values that mark a byline: specific ones first, then generic ones
+_SPECIFIC_RE = re.compile(r"author-?name|authorName|AuthorName|author__name")
+_GENERIC_RE = re.compile(r"byline|Byline|author|Author")
+_SKIP_TAGS = frozenset({"meta", "link", "script", "style", "img", "html", "body", "head"})
+_SKIP_CONTAINERS_RE = re.compile(r"comment|sidebar|related|teaser|footer|widget|quote", re.IGNORECASE)
+
+
+def _in_skipped_container(element: HtmlElement) -> bool:
+    for ancestor in element.iterancestors():
+        marks = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
+        if marks.strip() and _SKIP_CONTAINERS_RE.search(marks):
+            return True
+    return False
+
+
+def _marked_text(element: HtmlElement) -> str | None:
+    text = " ".join(" ".join(element.itertext()).split())
+    if 2 < len(text) < 120 and not _in_skipped_container(element):
+        return text
+    return None
+
+
+def marked_byline(tree: HtmlElement) -> str | None:
+    """Text of the first element whose class, id, itemprop or rel marks it as the byline.
+
+    Elements marked specifically (``rel=author``, ``itemprop=author``, "author-name")
+    win over generic marks ("byline", "author") anywhere on the page.
+    """
+    generic: str | None = None
+    for element in tree.iter():
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _SKIP_TAGS:
+            continue
+        css, ident = element.get("class"), element.get("id")
+        prop, rel = element.get("itemprop"), element.get("rel")
+        if not (css or ident or prop or rel):
+            continue
+        if rel == "author" or (prop and "author" in prop) or (css and _SPECIFIC_RE.search(css)):
+            text = _marked_text(element)
+            if text:
+                return text
+        elif generic is None and (
+            (css and _GENERIC_RE.search(css)) or (ident and _GENERIC_RE.search(ident))
+        ):
+            generic = _marked_text(element)
+    return generic
