@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from lxml.etree import _Element
 from lxml.html import HtmlElement
 
-__all__ = ["Paragraph", "body_paragraphs", "protect_inline_names", "prune_appended_articles"]
+__all__ = [
+    "Paragraph",
+    "body_paragraphs",
+    "protect_inline_names",
+    "prune_appended_articles",
+    "visible_lede",
+]
 
 _INLINE_TAGS = ("span", "a", "strong", "em", "b", "i", "small", "font", "mark", "cite", "u", "time")
 _TEXT_BLOCKS = frozenset({"p", "li", "blockquote", "dd", "td", "figcaption", "h2", "h3", "h4", "h5", "h6"})
@@ -102,6 +108,37 @@ def prune_appended_articles(tree: HtmlElement, title: str | None) -> int:
 
 def _key(text: str) -> str:
     return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+_LEDE_TAGS = ("p", "h2", "h3", "div", "span", "strong", "header", "section")
+_BLOCK_CHILDREN = frozenset({"div", "p", "section", "article", "ul", "ol", "table", "header", "footer"})
+
+
+def visible_lede(tree: HtmlElement, description: str | None, text: str) -> str | None:
+    """The page's standfirst, when the description is shown on the page and missing from *text*.
+
+    trafilatura often leaves out the summary paragraph printed between headline and body;
+    the ``<meta>`` description usually carries the same words. It is only taken when an
+    element of the page shows it, never from the ``<head>`` alone.
+    """
+    if not description or len(description.split()) < 8:
+        return None
+    wanted = _key(description)
+    if wanted[: max(20, len(wanted) // 2)] in _key(text):
+        return None
+    body = tree.find("body")
+    if body is None:
+        return None
+    low, high = len(description) * 0.8, len(description) * 1.3
+    for element in body.iter(*_LEDE_TAGS):
+        if element.tag in ("div", "section", "header") and any(
+            child.tag in _BLOCK_CHILDREN for child in element
+        ):
+            continue
+        shown = " ".join(element.text_content().split())
+        if low <= len(shown) <= high and wanted in _key(shown):
+            return shown
+    return None
 
 
 @dataclass

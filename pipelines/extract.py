@@ -16,7 +16,12 @@ from extruct.jsonld import JsonLdExtractor
 from trafilatura.settings import Extractor
 
 from pipelines.articlebody import choose_text
-from pipelines.bodytext import body_paragraphs, protect_inline_names, prune_appended_articles
+from pipelines.bodytext import (
+    body_paragraphs,
+    protect_inline_names,
+    prune_appended_articles,
+    visible_lede,
+)
 from pipelines.boilerplate import drop_link_lists, drop_title, drop_widget_sections, is_boilerplate
 from pipelines.classify import PageSignals, classify, count_teaser_links
 from pipelines.fields import same_name
@@ -146,6 +151,9 @@ class ArticleExtractor:
         # the headline is its own field; trafilatura often repeats it as the first heading
         paragraphs = drop_title(paragraphs, title, same_name)
         text, link_chars = choose_text(paragraphs, data.article, self.options.min_text_length)
+        lede = visible_lede(tree, meta.description(), text)
+        if lede and len(text) >= self.options.min_text_length:
+            text = f"{lede}\n\n{text}"
 
         signals = replace(
             signals,

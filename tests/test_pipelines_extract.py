@@ -303,3 +303,17 @@ def test_widget_sections_timestamps_and_repeated_titles_are_dropped() -> None:
     ]
     kept = drop_title(drop_widget_sections([p for p in paragraphs if not is_boilerplate(p)]), "Ferry link approved", lambda a, b: a == b)
     assert [p.text for p in kept] == [PROSE]
+
+
+def test_visible_standfirst_leads_the_text_but_head_only_description_does_not(extractor: ArticleExtractor) -> None:
+    dek = "Two refitted vessels will run all year round, ending a decade of summer-only crossings."
+    body = "".join(f"<p>{PROSE} Detail number {i} follows here.</p>" for i in range(4))
+    page_html = (
+        f'<html><head><meta name="description" content="{dek}"></head><body><article>'
+        f'<h1>Ferry link approved</h1><p class="standfirst">{dek}</p>{body}</article></body></html>'
+    )
+    url = "https://daily.example/2024/ferry-link-approved-for-islands"
+    text = extractor.extract(page_html, url).article["text"]
+    assert text.count(dek) == 1 and text.startswith(dek + "\n\n")
+    hidden = page_html.replace(f'<p class="standfirst">{dek}</p>', "")
+    assert dek not in extractor.extract(hidden, url).article["text"]
