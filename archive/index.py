@@ -27,7 +27,13 @@ def index_lines(warc_paths: Iterable[str]) -> list[str]:
         CDXJIndexer(out, paths).process_all()
     except Exception as err:  # cdxj-indexer raises whatever its readers raise
         raise ArchiveError("cannot index %s: %s" % (", ".join(paths), err)) from err
-    return sorted(line + "\n" for line in out.getvalue().splitlines() if line.strip())
+    return sorted(line + "\n" for line in out.getvalue().splitlines() if line.strip() and replayable(line))
+
+
+def replayable(line: str) -> bool:
+    """Leave server-not-modified revisits out: pywb would replay them as an empty 304 and hide
+    the last full capture; they stay in the WARCs, which remain the record of what happened."""
+    return not ('"mime": "warc/revisit"' in line and '"status": "304"' in line)
 
 
 def _read_lines(path: str) -> Iterator[str]:

@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="follow links at most N hops from a seed (0: no limit)")
     crawl.add_argument("--since", type=_hours, default=None, metavar="HOURS",
                        help="only feed and news-sitemap entries of the last HOURS (e.g. 24, 36h, 2d)")
+    crawl.add_argument("--conditional", action="store_true",
+                       help="ask for feeds and listings only if changed (If-None-Match); 304s become revisits")
     crawl.add_argument("--recrawl-days", type=float, default=None, metavar="N",
                        help="fetch articles of the last N days again, to catch updates")
     crawl.add_argument("--resume", action="store_true",

@@ -38,7 +38,7 @@ class ConditionalRequestMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalRequestMiddleware:
-        if not crawler.settings.getbool("FETCH_CONDITIONAL", True):
+        if not crawler.settings.getbool("FETCH_CONDITIONAL"):
             raise NotConfigured
         return cls(run_context(crawler).store, crawler.stats)
 

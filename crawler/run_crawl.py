@@ -111,6 +111,8 @@ def discovery_overrides(args: argparse.Namespace) -> dict[str, Any]:
         overrides["DISCOVERY_SINCE_HOURS"] = args.since
     if args.recrawl_days is not None:
         overrides["FETCH_RECRAWL_DAYS"] = args.recrawl_days
+    if args.conditional:
+        overrides["FETCH_CONDITIONAL"] = True
     return overrides
 
 

@@ -13,7 +13,7 @@ from archive.collection import NAME_RE
 from pipelines.canonical import InvalidURL, canonicalize
 
 JOB_KEYS = {"name", "collection", "seeds", "interval", "cron", "max_pages", "allow_private",
-            "since", "settings", "scope", "allow", "deny", "max_depth", "recrawl_days"}
+            "since", "settings", "scope", "allow", "deny", "max_depth", "recrawl_days", "conditional"}
 DEFAULT_KEYS = JOB_KEYS - {"name", "collection", "seeds"}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -42,6 +42,7 @@ class Job:
     deny: tuple[str, ...] = ()
     max_depth: int | None = None
     recrawl_days: float | None = None
+    conditional: bool = True  # scheduled runs ask for unchanged feeds and listings conditionally
     settings: dict[str, str] = field(default_factory=dict)
 
     def crawl_args(self, root: str) -> list[str]:
@@ -63,6 +64,8 @@ class Job:
             args += ["--max-depth", str(self.max_depth)]
         if self.recrawl_days:
             args += ["--recrawl-days", "%g" % self.recrawl_days]
+        if self.conditional:
+            args.append("--conditional")
         for key, value in sorted(self.settings.items()):
             args += ["-s", "%s=%s" % (key, value)]
         return args
@@ -174,6 +177,9 @@ def _job(entry: dict[str, Any], problems: list[str]) -> Job | None:
     allow_private = entry.get("allow_private", False)
     if not isinstance(allow_private, bool):
         problems.append("allow_private must be true or false")
+    conditional = entry.get("conditional", True)
+    if not isinstance(conditional, bool):
+        problems.append("conditional must be true or false")
     since_hours = None
     if "since" in entry:
         try:
@@ -216,6 +222,6 @@ def _job(entry: dict[str, Any], problems: list[str]) -> Job | None:
         name=str(name), collection=str(collection), seeds=tuple(canonical), interval=interval,
         cron=cron, max_pages=int(max_pages), allow_private=bool(allow_private),
         since_hours=since_hours, scope=scope, allow=patterns["allow"], deny=patterns["deny"],
-        max_depth=max_depth, recrawl_days=float(recrawl_days) if recrawl_days else None,
+        max_depth=max_depth, conditional=bool(conditional), recrawl_days=float(recrawl_days) if recrawl_days else None,
         settings={k: (str(v).lower() if isinstance(v, bool) else str(v)) for k, v in settings.items()},
     )

@@ -59,7 +59,10 @@ ARCHIVE_WARC_VERSION = "1.1"
 
 # FETCH_*: what may be fetched.
 FETCH_ALLOW_PRIVATE = False  # loopback, private and link-local addresses are refused
-FETCH_CONDITIONAL = True  # If-None-Match / If-Modified-Since from the last capture
+# If-None-Match / If-Modified-Since from the last capture (--conditional; on for scheduled jobs).
+# Off by default: pywb replays a 304 revisit as an empty 304, so an archive replays best when an
+# unchanged page is fetched whole and stored as an identical-payload revisit.
+FETCH_CONDITIONAL = False
 FETCH_RECRAWL_DAYS = 0.0  # fetch articles published in the last N days again (updates); 0: never
 
 # EXTRACT_* / DEDUPE_*

@@ -1,10 +1,12 @@
 """The archive replays anywhere: strict WARC checks, revisits, the CDXJ index, pywb, WACZ."""
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
 import os
+import shutil
 import re
 import socket
 import subprocess
@@ -13,6 +15,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.wacz import validate_wacz
 from crawler.cli import main
-from tests.conftest import CrawlResult, warc_check
+from tests.conftest import CrawlResult, crawl, warc_check
 
 
 def last_line(proc: subprocess.CompletedProcess) -> str:
@@ -77,28 +80,36 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture()
-def wayback(demo_recrawl: CrawlResult, tmp_path: Path):
+@contextlib.contextmanager
+def running_wayback(collections_root: Path, tmp_path: Path) -> Iterator[str]:
     """pywb's `wayback` started where a user starts it: above `collections/`."""
-    (tmp_path / "collections").symlink_to(demo_recrawl.root, target_is_directory=True)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "collections").symlink_to(collections_root, target_is_directory=True)
     port = _free_port()
     wayback_bin = Path(sys.executable).with_name("wayback")
     proc = subprocess.Popen([str(wayback_bin), "-p", str(port), "-b", "127.0.0.1", "-d", str(tmp_path)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = "http://127.0.0.1:%d/" % port
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(base, timeout=2):
-                break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("wayback did not start on %s" % base)
-    yield base
-    proc.terminate()
-    proc.wait(timeout=30)
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(base, timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if time.monotonic() > deadline:
+                    pytest.fail("wayback did not start on %s" % base)
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture()
+def wayback(demo_recrawl: CrawlResult, tmp_path: Path) -> Iterator[str]:
+    with running_wayback(demo_recrawl.root, tmp_path) as base:
+        yield base
 
 
 def _body(resp) -> bytes:
@@ -134,3 +145,35 @@ def test_wacz_package_validates_and_lists_the_articles(demo_crawl: CrawlResult, 
         assert page["text"] == items[page["url"]]["text"]
         assert page["ts"][:19] == items[page["url"]]["fetched_at"][:19]  # py-wacz drops the microseconds
     assert os.path.getsize(out) > 10_000
+
+
+def test_conditional_recrawl_stores_304s_as_revisits_and_wayback_still_replays_content(
+    demo_crawl: CrawlResult, demo_site, tmp_path: Path
+) -> None:
+    root = tmp_path / "root"
+    shutil.copytree(demo_crawl.path, root / "demo")
+    result = crawl(demo_site.url, root, "demo", "--conditional")
+    assert result.returncode == 0, result.stderr
+    second = sorted((root / "demo" / "archive").glob("*.warc.gz"))[-1]
+    not_modified = []
+    with open(second, "rb") as fh:
+        for record in ArchiveIterator(fh):
+            if record.rec_type == "revisit" and record.http_headers.get_statuscode() == "304":
+                assert record.rec_headers.get_header("WARC-Profile").endswith("/revisit/server-not-modified")
+                assert record.rec_headers.get_header("WARC-Refers-To-Target-URI") == \
+                    record.rec_headers.get_header("WARC-Target-URI")
+                not_modified.append(record.rec_headers.get_header("WARC-Target-URI"))
+    assert len(not_modified) >= 10  # home, sections, feed, sitemaps: all unchanged
+    report = result.reports()[-1]
+    first_bytes = demo_crawl.reports()[0]["archive"]["bytes"]
+    assert report["archive"]["bytes"] < first_bytes / 10
+    index = (root / "demo" / "indexes" / "index.cdxj").read_text()
+    assert '"status": "304"' not in index  # a 304 has nothing to replay
+    check = warc_check(str(root / "demo" / "archive"))
+    assert check.stdout.strip().splitlines()[-1].endswith(" 0 failures"), check.stdout[-3000:]
+    manifest = demo_site.manifest()
+    with running_wayback(root, tmp_path / "wb") as base:
+        for url in not_modified[:8]:
+            with urllib.request.urlopen("%sdemo/2030id_/%s" % (base, url), timeout=30) as resp:
+                assert resp.status == 200
+                assert hashlib.sha256(_body(resp)).hexdigest() == manifest[url]["sha256"], url
