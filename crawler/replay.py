@@ -136,6 +136,9 @@ def _replay_into(ctx: RunContext, paths: list[str], workers: int | None) -> tupl
     stats["replay/files"] = read.files
     stats["replay/records"] = read.records
     stats["replay/unreadable"] = len(read.problems)
+    stats["replay/revisits"] = read.revisits  # replayed with their original's body
+    for reason, count in read.skipped.items():
+        stats["replay/skipped/" + reason] = count
     return stats, read
 
 
