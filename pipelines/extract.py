@@ -26,7 +26,7 @@ from pipelines.boilerplate import drop_link_lists, drop_title, drop_widget_secti
 from pipelines.classify import PageSignals, classify, count_teaser_links
 from pipelines.fields import same_name
 from pipelines.htmlload import decode_html, parse_html
-from pipelines.metadata import PageMetadata, detect_language
+from pipelines.metadata import LanguageGuesser, PageMetadata
 from pipelines.structured import read_page_data
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "ArticleExtractor", "ExtractOptions", "Extraction"]
@@ -98,6 +98,7 @@ class ArticleExtractor:
             with_metadata=False,
         )
         self._jsonld = JsonLdExtractor()
+        self._languages = LanguageGuesser()
         self._info = {"name": EXTRACTOR_NAME, "version": EXTRACTOR_VERSION}
 
     @property
@@ -174,7 +175,7 @@ class ArticleExtractor:
             "authors": meta.authors(),
             "published": meta.published(),
             "modified": meta.modified(),
-            "language": meta.declared_language() or detect_language(text),
+            "language": self._languages.language(meta.declared_language(), text),
             "site_name": meta.site_name(),
             "description": meta.description(),
             "tags": meta.tags(),

@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.fields import clean_authors, language_code, normalize_date, strip_title_affixes
 from pipelines.htmlload import decode_html, parse_html
-from pipelines.metadata import PageMetadata, detect_language
+from pipelines.metadata import LanguageGuesser, PageMetadata, detect_language
 from pipelines.structured import read_page_data
 
 
@@ -173,3 +173,15 @@ def test_title_mojibake_repaired() -> None:
 )
 def test_agencies_sources_and_places_are_not_people(raw: list[str], expected: list[str]) -> None:
     assert clean_authors(raw, ["The Guardian"]) == expected
+
+
+def test_declared_language_overruled_only_by_a_long_confident_text() -> None:
+    german = (
+        "Der Stadtrat hat am Dienstag beschlossen, in der Altstadt vier neue Radwege anzulegen. "
+        "Die Arbeiten sollen im kommenden Frühjahr beginnen und bis zum Herbst abgeschlossen sein. "
+    ) * 3
+    guesser = LanguageGuesser()
+    assert guesser.language("en", german) == "de"  # a template's lang="en" on a German story
+    assert guesser.language("en", german[:150]) == "en"  # too little text to overrule
+    assert guesser.language("nb", "Regjeringen la fram statsbudsjettet for neste år i dag. " * 10) == "nb"
+    assert guesser.language(None, german) == "de"
