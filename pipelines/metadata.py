@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import py3langid
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
 from htmldate import find_date
 from lxml.html import HtmlElement
@@ -32,7 +31,7 @@ from pipelines.fields import (
 )
 from pipelines.structured import PageData, type_names
 
-__all__ = ["LanguageGuesser", "PageMetadata", "detect_language"]
+__all__ = ["LanguageGuesser", "PageMetadata"]
 
 logger = logging.getLogger(__name__)
 
@@ -345,11 +344,3 @@ class LanguageGuesser:
             if not any(declared in group and guessed in group for group in _CLOSE):
                 return guessed
         return declared
-
-
-def detect_language(text: str) -> str | None:
-    """Guess the ISO 639-1 language of *text* with py3langid; None for too little text."""
-    if len(text) < 20:
-        return None
-    code, _ = py3langid.classify(text[:3000])
-    return language_code(code)

@@ -8,7 +8,7 @@ import pytest
 
 from pipelines.fields import clean_authors, language_code, normalize_date, strip_title_affixes
 from pipelines.htmlload import decode_html, parse_html
-from pipelines.metadata import LanguageGuesser, PageMetadata, detect_language
+from pipelines.metadata import LanguageGuesser, PageMetadata
 from pipelines.structured import read_page_data
 
 
@@ -75,7 +75,7 @@ def test_language_code() -> None:
     assert [language_code(v) for v in ("en-US", "de_DE", "FR", "x", None, "zh-Hans")] == [
         "en", "de", "fr", None, None, "zh",
     ]
-    assert detect_language("Der Stadtrat hat am Dienstag beschlossen, neue Radwege anzulegen.") == "de"
+    assert LanguageGuesser().guess("Der Stadtrat hat am Dienstag beschlossen, neue Radwege anzulegen.")[0] == "de"
 
 
 def metadata(html: str, url: str = "https://daily.example/a/story-one-two-three") -> PageMetadata:
