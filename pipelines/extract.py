@@ -26,7 +26,8 @@ from pipelines.boilerplate import drop_link_lists, drop_title, drop_widget_secti
 from pipelines.classify import PageSignals, classify, count_teaser_links
 from pipelines.fields import same_name
 from pipelines.htmlload import decode_html, parse_html
-from pipelines.metadata import LanguageGuesser, PageMetadata
+from pipelines.language import LanguageGuesser
+from pipelines.metadata import PageMetadata
 from pipelines.structured import read_page_data
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "ArticleExtractor", "ExtractOptions", "Extraction"]

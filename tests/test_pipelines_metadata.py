@@ -8,7 +8,8 @@ import pytest
 
 from pipelines.fields import clean_authors, language_code, normalize_date, strip_title_affixes
 from pipelines.htmlload import decode_html, parse_html
-from pipelines.metadata import LanguageGuesser, PageMetadata
+from pipelines.language import LanguageGuesser
+from pipelines.metadata import PageMetadata
 from pipelines.structured import read_page_data
 
 
