@@ -65,7 +65,7 @@ def choose_text(
         if _share_in(flat, reference) >= _AGREEMENT:
             paragraphs = [
                 p
-                for i, (p, shingles) in enumerate(zip(paragraphs, ours))
+                for i, (p, shingles) in enumerate(zip(paragraphs, ours, strict=True))
                 if i == 0 or p.kind == "head" or _share_in(shingles, reference) >= _KEEP
             ]
     text = "\n\n".join(p.text for p in paragraphs)

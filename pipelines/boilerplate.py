@@ -49,8 +49,9 @@ _DATE_WORDS = frozenset(
     """
     january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
-    saturday sunday mon tue tues wed thu thur thurs fri sat sun januar februar märz juni juli oktober dezember montag dienstag mittwoch
-    donnerstag freitag samstag sonntag janvier février mars avril mai juin juillet août
+    saturday sunday mon tue tues wed thu thur thurs fri sat sun januar februar märz juni juli
+    oktober dezember montag dienstag mittwoch donnerstag freitag samstag sonntag janvier février
+    mars avril mai juin juillet août
     septembre octobre novembre décembre lundi mardi mercredi jeudi vendredi samedi dimanche
     enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre
     lunes martes miércoles jueves viernes sábado domingo janeiro fevereiro março maio junho
@@ -104,7 +105,9 @@ def _is_dateline(text: str) -> bool:
     return all(w.isdigit() or w in _DATE_WORDS for w in words)
 
 
-def drop_title(paragraphs: list[Paragraph], title: str | None, same: Callable[[str, str], bool]) -> list[Paragraph]:
+def drop_title(
+    paragraphs: list[Paragraph], title: str | None, same: Callable[[str, str], bool]
+) -> list[Paragraph]:
     """Remove the headline repeated in the text, with a section label in front of it.
 
     The headline is its own field; hidden copies of it further down (print versions,
@@ -177,11 +180,12 @@ def drop_link_lists(paragraphs: list[Paragraph]) -> list[Paragraph]:
         while j < len(paragraphs) and _is_linky(paragraphs[j]):
             j += 1
         if j - i >= 3 and not _numbered(paragraphs[i:j]):
-            start = i - 1 if i > 0 and paragraphs[i - 1].kind == "head" and len(paragraphs[i - 1].text.split()) <= 6 else i
+            label = paragraphs[i - 1] if i > 0 else None
+            start = i - 1 if label and label.kind == "head" and len(label.text.split()) <= 6 else i
             for k in range(start, j):
                 keep[k] = False
         i = max(j, i + 1)
-    kept = [p for p, k in zip(paragraphs, keep) if k]
+    kept = [p for p, k in zip(paragraphs, keep, strict=True) if k]
     last = max((i for i, p in enumerate(kept) if _is_prose(p)), default=None)
     if last is not None:
         tail = kept[last + 1 :]

@@ -72,10 +72,10 @@ def url_kind(url: str) -> str | None:
             return kind
     for i, segment in enumerate(segments):
         lowered = segment.lower()
-        kind = _LISTING_SEGMENTS.get(lowered)
+        segment_kind = _LISTING_SEGMENTS.get(lowered)
         # a listing keyword close to the end of the path: /tag/x, /category/a/b
-        if kind and len(segments) - i <= 3:
-            return kind
+        if segment_kind and len(segments) - i <= 3:
+            return segment_kind
         if _PAGE_SEGMENT_RE.match(lowered) and i + 1 < len(segments) and segments[i + 1].isdigit():
             return "listing"
     return None

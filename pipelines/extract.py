@@ -147,7 +147,9 @@ class ArticleExtractor:
         protect_inline_names(tree)
         prune_appended_articles(tree, title)
         document = trafilatura.bare_extraction(tree, url=url, options=self._trafilatura)
-        paragraphs = body_paragraphs(document.body) if document is not None else []
+        # output_format="python" gives a Document (its dict form only with as_dict=True)
+        body = getattr(document, "body", None)
+        paragraphs = body_paragraphs(body) if body is not None else []
         paragraphs = drop_widget_sections([p for p in paragraphs if not is_boilerplate(p)])
         paragraphs = drop_link_lists(paragraphs)
         # the headline is its own field; trafilatura often repeats it as the first heading

@@ -25,7 +25,6 @@ from pipelines.fields import (
     language_code,
     normalize_date,
     prefix_agreed,
-    same_name,
     strip_title_affixes,
 )
 from pipelines.structured import PageData, type_names

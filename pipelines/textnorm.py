@@ -52,7 +52,7 @@ def simhash(text: str) -> str:
     rows = [format(_feature_hash(f), "064b") for f in features]
     half = len(rows) / 2
     # zip(*rows) walks the bit columns in C; a bit is set when most features set it
-    bits = "".join("1" if column.count("1") > half else "0" for column in zip(*rows))
+    bits = "".join("1" if column.count("1") > half else "0" for column in zip(*rows, strict=True))
     return format(int(bits, 2), "016x")
 
 

@@ -13,8 +13,8 @@ from pipelines.extract import (
     ARTICLE_KEYS,
     EXTRACTOR_NAME,
     ArticleExtractor,
-    ExtractOptions,
     Extraction,
+    ExtractOptions,
 )
 
 DATA = Path(__file__).parent / "data" / "extract"
@@ -259,9 +259,11 @@ def test_link_lists_and_teaser_tails_are_dropped() -> None:
 
 
 def test_numbered_link_listicle_and_short_last_sentence_are_kept() -> None:
-    paragraphs = [_p(PROSE)] + [_p(f"{i}) Board game number {i} http://x.example/{i}", "p", 1.0) for i in range(1, 6)]
+    games = [_p(f"{i}) Board game number {i} http://x.example/{i}", "p", 1.0) for i in range(1, 6)]
+    paragraphs = [_p(PROSE), *games]
     assert drop_link_lists(paragraphs) == paragraphs
-    ending = [_p(PROSE), _p("Nobody has commented on this yet.")] + [_p(w, "p", 1.0) for w in ("Mail", "Print", "Save")]
+    share_bar = [_p(w, "p", 1.0) for w in ("Mail", "Print", "Save")]
+    ending = [_p(PROSE), _p("Nobody has commented on this yet."), *share_bar]
     assert [p.text for p in drop_link_lists(ending)] == [PROSE, "Nobody has commented on this yet."]
 
 
@@ -278,7 +280,9 @@ def test_consent_placeholders_and_picture_credits_are_dropped() -> None:
 
 def test_infinite_scroll_keeps_only_the_requested_story(extractor: ArticleExtractor) -> None:
     story = "".join(f"<p>{PROSE} Sentence number {i} adds a little more detail.</p>" for i in range(4))
-    other = "".join(f"<p>A different story about the harbour market number {i}, written later.</p>" for i in range(6))
+    other = "".join(
+        f"<p>A different story about the harbour market number {i}, written later.</p>" for i in range(6)
+    )
     html = (
         "<html><head><title>Ferry link approved</title></head><body>"
         f"<article><h1>Ferry link approved</h1>{story}</article>"
@@ -301,11 +305,12 @@ def test_widget_sections_timestamps_and_repeated_titles_are_dropped() -> None:
         _p("Market hall reopens after two years of repairs and delays."),
         _p("Record tide floods the lower town car parks."),
     ]
-    kept = drop_title(drop_widget_sections([p for p in paragraphs if not is_boilerplate(p)]), "Ferry link approved", lambda a, b: a == b)
+    kept = drop_widget_sections([p for p in paragraphs if not is_boilerplate(p)])
+    kept = drop_title(kept, "Ferry link approved", lambda a, b: a == b)
     assert [p.text for p in kept] == [PROSE]
 
 
-def test_visible_standfirst_leads_the_text_but_head_only_description_does_not(extractor: ArticleExtractor) -> None:
+def test_visible_standfirst_leads_the_text_not_a_head_only_description(extractor: ArticleExtractor) -> None:
     dek = "Two refitted vessels will run all year round, ending a decade of summer-only crossings."
     body = "".join(f"<p>{PROSE} Detail number {i} follows here.</p>" for i in range(4))
     page_html = (

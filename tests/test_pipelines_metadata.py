@@ -76,7 +76,8 @@ def test_language_code() -> None:
     assert [language_code(v) for v in ("en-US", "de_DE", "FR", "x", None, "zh-Hans")] == [
         "en", "de", "fr", None, None, "zh",
     ]
-    assert LanguageGuesser().guess("Der Stadtrat hat am Dienstag beschlossen, neue Radwege anzulegen.")[0] == "de"
+    guessed, _ = LanguageGuesser().guess("Der Stadtrat hat am Dienstag beschlossen, neue Radwege anzulegen.")
+    assert guessed == "de"
 
 
 def metadata(html: str, url: str = "https://daily.example/a/story-one-two-three") -> PageMetadata:
@@ -113,7 +114,8 @@ def test_time_element_and_canonical_on_other_host() -> None:
     meta = metadata(
         """<html><head><link rel="canonical" href="https://syndicator.example/copy">
         <meta property="og:url" content="/a/story-one-two-three?ref=og"></head>
-        <body><time itemprop="datePublished" datetime="2022-03-04T05:06:07+01:00">4 March</time></body></html>"""
+        <body><time itemprop="datePublished" datetime="2022-03-04T05:06:07+01:00">4 March</time>
+        </body></html>"""
     )
     assert meta.published() == "2022-03-04T05:06:07+01:00"
     assert meta.url() == "https://daily.example/a/story-one-two-three?ref=og"

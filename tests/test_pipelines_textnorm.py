@@ -15,7 +15,8 @@ STORY = (
 
 
 def test_normalize_text() -> None:
-    assert normalize_text("  Ｆｕｌｌ-width\tTEXT —  “quoted”!\n\nStraße ") == "full width text quoted strasse"
+    expected = "full width text quoted strasse"
+    assert normalize_text("  Ｆｕｌｌ-width\tTEXT —  “quoted”!\n\nStraße ") == expected
     assert normalize_text("") == ""
 
 
