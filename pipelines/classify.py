@@ -52,6 +52,11 @@ def _article_like(segment: str) -> bool:
     return len(re.split(r"[-_+]", stem)) >= 4 or bool(_NUMBER_RE.search(stem))
 
 
+def _names_a_story(url: str) -> bool:
+    segments = [s for s in urlsplit(url).path.split("/") if s]
+    return bool(segments) and _article_like(segments[-1])
+
+
 def url_kind(url: str) -> str | None:
     """Return "home", "tag", "author", "listing" or "search" when the URL names such a page."""
     try:
@@ -111,7 +116,8 @@ def classify(signals: PageSignals, min_text_length: int = 200) -> tuple[bool, st
 
     Reasons read "article:jsonld-NewsArticle", "article:og-article", "article:text",
     "not-article:jsonld-CollectionPage", "not-article:tag", "not-article:home",
-    "not-article:listing", "not-article:video", "not-article:too-short". Called before
+    "not-article:listing", "not-article:og-website", "not-article:video", "not-article:too-short".
+    Called before
     extraction (text unknown) it only rules out what the markup and URL already show.
     """
     listing = next((t for t in _LISTING_TYPES if t in signals.jsonld_types), None)
@@ -125,6 +131,9 @@ def classify(signals: PageSignals, min_text_length: int = 200) -> tuple[bool, st
     kind = url_kind(signals.url)
     if kind and og_type != "article":
         return False, f"not-article:{kind}"
+    # a page that calls itself a website, at a URL that names no story (/about/, /contact)
+    if og_type in ("website", "profile") and not _names_a_story(signals.url):
+        return False, f"not-article:og-{og_type}"
     if signals.text_length is None:
         return True, "article:pending"
     if signals.text_length < min_text_length:

@@ -74,7 +74,8 @@ def test_video_page_with_little_text() -> None:
 
 
 def test_teaser_list_is_a_listing() -> None:
-    base = PageSignals(url="https://news.example/world/", text_length=900, og_type="website")
+    base = PageSignals(url="https://news.example/world/weekly-roundup-of-the-news", text_length=900,
+                       og_type="website")
     assert classify(PageSignals(**{**base.__dict__, "link_ratio": 0.8})) == (False, "not-article:listing")
     many_teasers = PageSignals(**{**base.__dict__, "teaser_links": 20, "longest_paragraph_words": 14})
     assert classify(many_teasers) == (False, "not-article:listing")
@@ -85,3 +86,14 @@ def test_teaser_list_is_a_listing() -> None:
 def test_og_article_with_enough_text() -> None:
     signals = PageSignals(url="https://news.example/x/y", og_type="article", text_length=900, link_ratio=0.9)
     assert classify(signals) == (True, "article:og-article")
+
+
+def test_a_website_page_at_a_url_naming_no_story_is_not_an_article() -> None:
+    from pipelines.classify import PageSignals, classify
+
+    about = PageSignals(url="https://news.example/about/", og_type="website", text_length=2400,
+                        link_ratio=0.05, longest_paragraph_words=80, teaser_links=2)
+    assert classify(about) == (False, "not-article:og-website")
+    story = PageSignals(url="https://news.example/world/eu-leaders-agree-on-budget", og_type="website",
+                        text_length=2400, link_ratio=0.05, longest_paragraph_words=80, teaser_links=2)
+    assert classify(story) == (True, "article:text")
