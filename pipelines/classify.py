@@ -131,9 +131,6 @@ def classify(signals: PageSignals, min_text_length: int = 200) -> tuple[bool, st
     kind = url_kind(signals.url)
     if kind and og_type != "article":
         return False, f"not-article:{kind}"
-    # a page that calls itself a website, at a URL that names no story (/about/, /contact)
-    if og_type in ("website", "profile") and not _names_a_story(signals.url):
-        return False, f"not-article:og-{og_type}"
     if signals.text_length is None:
         return True, "article:pending"
     if signals.text_length < min_text_length:
@@ -150,4 +147,7 @@ def classify(signals: PageSignals, min_text_length: int = 200) -> tuple[bool, st
     # many headline links and not one paragraph of running prose: a section front
     if (signals.teaser_links or 0) >= 8 and (signals.longest_paragraph_words or 0) < 30:
         return False, "not-article:listing"
+    # a page that calls itself a website, at a URL that names no story (/about/, /contact)
+    if og_type in ("website", "profile") and not _names_a_story(signals.url):
+        return False, f"not-article:og-{og_type}"
     return True, "article:text"
