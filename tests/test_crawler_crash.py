@@ -54,8 +54,13 @@ def test_sigkill_at_random_moments_loses_nothing_already_written(demo_site, tmp_
     kills = 0
     for attempt in range(5):
         proc = start_crawl(demo_site.url, tmp_path, "crash")
-        # the child needs ~1.5 s to import and start; kill it while it fetches and writes
-        time.sleep(rng.uniform(1.2, 3.0))
+        # kill it at a random moment once it is writing (starting up takes a while, more so
+        # on a loaded machine)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None and not list(
+                (collection / "archive").glob("*.open") if (collection / "archive").exists() else []):
+            time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 1.5))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
