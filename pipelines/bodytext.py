@@ -106,8 +106,11 @@ def prune_appended_articles(tree: HtmlElement, title: str | None) -> int:
     return removed
 
 
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
+
+
 def _key(text: str) -> str:
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
+    return _NOT_ALNUM_RE.sub("", text.casefold())
 
 
 _LEDE_TAGS = ("p", "h2", "h3", "div", "span", "strong", "header", "section")

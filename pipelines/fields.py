@@ -56,9 +56,12 @@ def same_name(a: str, b: str) -> bool:
     return _key(a) == _key(b) and bool(_key(a))
 
 
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")
+
+
 def _key(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).casefold()
-    return "".join(ch for ch in text if ch.isalnum())
+    # \W in a str pattern is exactly "not str.isalnum()" plus the underscore
+    return _NOT_ALNUM_RE.sub("", unicodedata.normalize("NFKD", text).casefold())
 
 
 def _clean_name(part: str) -> str | None:

@@ -24,7 +24,7 @@ class LanguageGuesser:
             return None, 0.0
         if self._identifier is None:
             self._identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-        code, probability = self._identifier.classify(text[:1500])
+        code, probability = self._identifier.classify(text[:1000])
         return language_code(code), float(probability)
 
     def language(self, declared: str | None, text: str) -> str | None:
