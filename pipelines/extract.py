@@ -155,9 +155,6 @@ class ArticleExtractor:
         # the headline is its own field; trafilatura often repeats it as the first heading
         paragraphs = drop_title(paragraphs, title, same_name)
         text, link_chars = choose_text(paragraphs, data.article, self.options.min_text_length)
-        lede = visible_lede(tree, meta.description(), text)
-        if lede and len(text) >= self.options.min_text_length:
-            text = f"{lede}\n\n{text}"
 
         signals = replace(
             signals,
@@ -171,6 +168,10 @@ class ArticleExtractor:
         if not is_article:
             logger.debug("not an article (%s): %s", reason, url)
             return Extraction(None, reason)
+        # after classifying: a section front's visible description must not pass for prose
+        lede = visible_lede(tree, meta.description(), text)
+        if lede:
+            text = f"{lede}\n\n{text}"
 
         article = {
             "url": meta.url(),

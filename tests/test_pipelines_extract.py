@@ -322,3 +322,15 @@ def test_visible_standfirst_leads_the_text_not_a_head_only_description(extractor
     assert text.count(dek) == 1 and text.startswith(dek + "\n\n")
     hidden = page_html.replace(f'<p class="standfirst">{dek}</p>', "")
     assert dek not in extractor.extract(hidden, url).article["text"]
+
+
+def test_listing_with_a_visible_description_is_still_a_listing(extractor: ArticleExtractor) -> None:
+    about = (
+        "All the local news from the harbour, the old town and the three outer islands, "
+        "updated every morning by the newsroom of The Coastal Ledger and its readers."
+    )
+    html = page("listing.html").replace(
+        b"</head>", f'<meta name="description" content="{about}"></head>'.encode()
+    ).replace(b"<main>", f"<main><p>{about}</p>".encode())
+    result = extractor.extract(html, "https://coastal-ledger.example/local/")
+    assert result == Extraction(None, "not-article:listing")
