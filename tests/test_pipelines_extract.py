@@ -327,7 +327,8 @@ def test_visible_standfirst_leads_the_text_not_a_head_only_description(extractor
 def test_listing_with_a_visible_description_is_still_a_listing(extractor: ArticleExtractor) -> None:
     about = (
         "All the local news from the harbour, the old town and the three outer islands, "
-        "updated every morning by the newsroom of The Coastal Ledger and its readers."
+        "updated every morning by the newsroom of The Coastal Ledger and its readers, with the "
+        "ferry timetables, the weather at sea and the council's decisions in one place."
     )
     html = page("listing.html").replace(
         b"</head>", f'<meta name="description" content="{about}"></head>'.encode()
