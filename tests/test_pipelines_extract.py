@@ -334,4 +334,4 @@ def test_listing_with_a_visible_description_is_still_a_listing(extractor: Articl
         b"</head>", f'<meta name="description" content="{about}"></head>'.encode()
     ).replace(b"<main>", f"<main><p>{about}</p>".encode())
     result = extractor.extract(html, "https://coastal-ledger.example/local/")
-    assert result == Extraction(None, "not-article:listing")
+    assert result.article is None and result.reason.startswith("not-article:")
