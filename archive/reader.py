@@ -527,9 +527,11 @@ def _undo(coding: str, data: bytes) -> bytes:
             import brotli
         except ImportError:
             raise _Undecodable("no brotli module installed") from None
+        # Google's Brotli calls its exception `error`, brotlipy (a pywb dependency) `Error`
+        failure = getattr(brotli, "error", None) or getattr(brotli, "Error", ValueError)
         try:
             return bytes(brotli.decompress(data))
-        except brotli.error as err:
+        except failure as err:
             raise _Undecodable(str(err)) from err
     raise _Undecodable("unknown coding")
 
