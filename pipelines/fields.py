@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 __all__ = [
     "clean_authors",
     "fix_mojibake",
+    "is_agency",
     "language_code",
     "normalize_date",
     "prefix_agreed",
@@ -37,12 +38,14 @@ _ROLE_WORDS = frozenset(
     quelle source sources fonte fuente
     """.split()
 )
-# news agencies credited in bylines: organizations, not people
+# news agencies (comparison keys): a wire story credited to one of them has it as its author
 _AGENCIES = frozenset(
     """
     dpa afp ap reuters sid epd kna apa ansa efe anp ntb tt ritzau belga ats sda pap ctk tass
-    ria xinhua aap pa upi kyodo yonhap aa anadolu dapd ddp afx
-    associatedpress pressassociation agencefrancepresse deutschepresseagentur
+    ria xinhua aap pa upi kyodo yonhap aa anadolu dapd ddp afx dts pti ians bloomberg
+    associatedpress pressassociation agencefrancepresse deutschepresseagentur dpaafx
+    anadoluajansi anadoluajansı anadoluagency europapress kyodonews pamedia keystonesda
+    bloombergnews thomsonreuters
     """.split()
 )
 _SOURCE_RE = re.compile(r"^(?:quelle|source|sources|fonte|fuente|kilde|källa|bron|źródło)\s*:", re.IGNORECASE)
@@ -82,19 +85,28 @@ def _clean_name(part: str) -> str | None:
         words.pop(0)
     if not words or len(words) > 5 or _NOT_A_NAME_RE.search(part):
         return None
+    name = " ".join(words)
+    if is_agency(name):
+        return name  # "AFP", "Reuters staff", "Associated Press"
     if len(words) == 1 and count > 1:
         return None  # "Guardian staff", "Gear Team": what is left is a brand, not a name
-    name = " ".join(words)
-    if not any(ch.isalpha() for ch in name) or len(name) < 3 or _key(name) in _AGENCIES:
+    if not any(ch.isalpha() for ch in name) or len(name) < 3:
         return None
     return name
 
 
-def clean_authors(values: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
-    """Turn raw author strings into a list of distinct person names.
+def is_agency(name: str) -> bool:
+    """True when *name* is a news agency ("dpa", "AFP", "Associated Press"), not a person."""
+    return _key(name) in _AGENCIES
 
-    Strips "By", roles and agency credits in parentheses, splits "A and B" / "A, B",
-    and drops anything equal to one of *exclude* (publisher and site names).
+
+def clean_authors(values: Iterable[str], exclude: Iterable[str] = ()) -> list[str]:
+    """Turn raw author strings into a list of distinct names of people and news agencies.
+
+    Strips "By", roles and credits in parentheses ("Jane Doe (Reuters)" is Jane Doe of
+    Reuters), splits "A and B" / "A, B" (so "Jane Doe, dpa" credits both), and drops
+    anything equal to one of *exclude* (publisher and site names). Tell agencies from
+    people with :func:`is_agency`.
     """
     excluded = {_key(e) for e in exclude if e}
     names: list[str] = []
@@ -117,7 +129,7 @@ def clean_authors(values: Iterable[str], exclude: Iterable[str] = ()) -> list[st
             key = _key(name)
             if key in seen or key in excluded:
                 continue
-            if " " not in name and any(key in e for e in excluded):
+            if " " not in name and not is_agency(name) and any(key in e for e in excluded):
                 continue  # "Guardian" for "The Guardian"
             seen.add(key)
             names.append(name)

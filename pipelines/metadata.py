@@ -22,6 +22,7 @@ from pipelines.byline import byline_names, marked_byline
 from pipelines.fields import (
     clean_authors,
     fix_mojibake,
+    is_agency,
     language_code,
     normalize_date,
     prefix_agreed,
@@ -166,11 +167,15 @@ class PageMetadata:
         return prefix_agreed(candidates[0], candidates[1:]) or None
 
     def authors(self) -> list[str]:
-        """People who wrote the article; organizations and site names left out.
+        """Who wrote the article: people, and news agencies credited with them or alone.
 
-        Sources in order, the first that names a person wins: JSON-LD ``author``,
-        ``<meta name=author>`` and its kin, links to author pages next to the headline,
-        the first element marked as byline or author.
+        Sources in order: JSON-LD ``author``, ``<meta name=author>`` and its kin, links to
+        author pages next to the headline, the first element marked as byline or author.
+        The first source that names a person wins, with any agency it credits beside the
+        people ("Jane Doe, dpa"). When no source names a person, the first agency credit
+        is the author: a wire story is the agency's ("dpa", "AFP", "Associated Press").
+        The publisher's own name ("Daily Example", "example.com", "Example staff") never
+        is: it says who published the page, which ``site_name`` already holds.
         """
         exclude = self._site_names()
         raw: list[str] = []
@@ -178,34 +183,41 @@ class PageMetadata:
         for item in value if isinstance(value, list) else [value]:
             item = self.data.resolve(item)
             if isinstance(item, dict):
-                if type_names(item) & _ORG_TYPES:
-                    if item.get("name"):
-                        exclude.append(str(item.get("name")))
-                    continue
                 name = _text(item.get("name"))
+                if type_names(item) & _ORG_TYPES:
+                    if name and is_agency(name):
+                        raw.append(name)
+                    elif name:
+                        exclude.append(name)
+                    continue
                 if not name and (item.get("givenName") or item.get("familyName")):
                     name = " ".join(str(item.get(k) or "") for k in ("givenName", "familyName"))
                 if name:
                     raw.append(name)
             elif isinstance(item, str):
                 raw.append(html.unescape(item))
-        names = clean_authors(raw, exclude)
-        if names:
-            return names
-        for key in _AUTHOR_META:
-            # first value only: later <meta name=author> tags are often image credits
-            values = [v for v in self.data.meta.get(key, ()) if v]
-            names = clean_authors(values[:1], exclude)
-            if names:
+        sources = [raw]
+        # first value only: later <meta name=author> tags are often image credits
+        sources += [[v for v in self.data.meta.get(key, ()) if v][:1] for key in _AUTHOR_META]
+        agencies: list[str] = []
+        for values in sources:
+            names = clean_authors(values, exclude)
+            if any(not is_agency(n) for n in names):
                 return names
+            agencies = agencies or names
         names = clean_authors(byline_names(self.tree), exclude)
-        if names:
+        if any(not is_agency(n) for n in names):
             return names
+        agencies = agencies or names
         # our own scan: trafilatura's extract_author() gave the same answers on the
         # development sets at three times the cost (a tree copy and regex XPaths)
         found = marked_byline(self.tree)
+        names = clean_authors(found.split(";") if found else [], exclude)
         # a lone word from a heuristic is too often a section or a brand
-        return [n for n in clean_authors(found.split(";") if found else [], exclude) if " " in n]
+        people = [n for n in names if " " in n and not is_agency(n)]
+        if people:
+            return people + [n for n in names if is_agency(n)]
+        return agencies or [n for n in names if is_agency(n)]
 
     def published(self) -> str | None:
         """Original publication date (ISO 8601), never the modification date."""

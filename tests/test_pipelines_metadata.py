@@ -167,15 +167,48 @@ def test_title_mojibake_repaired() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (["Quelle: dpa"], []),
-        (["Jane Doe, dpa"], ["Jane Doe"]),
+        (["Quelle: dpa"], []),  # a source credit under the text, not a byline
+        (["Jane Doe, dpa"], ["Jane Doe", "dpa"]),
+        (["Jane Doe (Reuters)"], ["Jane Doe"]),  # her employer, not a second author
+        (["sid/dpa"], ["sid", "dpa"]),
+        (["Reuters staff"], ["Reuters"]),
         (["example.com, Frankfurt, Germany"], []),
-        (["Associated Press in Valencia"], []),
+        (["Associated Press in Valencia"], ["Associated Press"]),
         (["Guardian staff reporter"], []),
     ],
 )
-def test_agencies_sources_and_places_are_not_people(raw: list[str], expected: list[str]) -> None:
-    assert clean_authors(raw, ["The Guardian"]) == expected
+def test_agencies_are_kept_sources_and_places_are_not(raw: list[str], expected: list[str]) -> None:
+    assert clean_authors(raw, ["The Guardian", "Japan Daily"]) == expected
+
+
+def _page(head: str, body: str = "") -> str:
+    return f"<html><head>{head}</head><body>{body}</body></html>"
+
+
+_AGENCY_ORG = '<script type="application/ld+json">{"@type": "NewsArticle", "author": %s}</script>'
+
+
+@pytest.mark.parametrize(
+    ("page", "expected"),
+    [
+        # an agency credited alone is the author, whether typed Person or Organization
+        (_page(_AGENCY_ORG % '{"@type": "Organization", "name": "AFP"}'), ["AFP"]),
+        (_page(_AGENCY_ORG % '{"@type": "Person", "name": "dpa "}'), ["dpa"]),
+        (_page('<meta name="author" content="Associated Press">'), ["Associated Press"]),
+        # people and the agency named with them in one byline
+        (_page(_AGENCY_ORG % '[{"@type": "Person", "name": "AP"}, {"@type": "Person", "name": "Eva Ruiz"}]'),
+         ["AP", "Eva Ruiz"]),
+        # a person named anywhere wins over an agency-only credit elsewhere
+        (_page(_AGENCY_ORG % '{"@type": "Organization", "name": "Reuters"}',
+               '<h1>Ferries</h1><p>by <a href="/author/eva-ruiz">Eva Ruiz</a></p>'), ["Eva Ruiz"]),
+        # the publisher itself is not an author, even typed as a Person
+        (_page(_AGENCY_ORG % '{"@type": "Person", "name": "Daily Example"}'
+               + '<meta property="og:site_name" content="Daily Example">'), []),
+        (_page(_AGENCY_ORG % '{"@type": "Organization", "name": "Daily Example News"}'), []),
+    ],
+)
+def test_news_agency_as_author(page: str, expected: list[str]) -> None:
+    assert metadata(page).authors() == expected
 
 
 def test_declared_language_overruled_only_by_a_long_confident_text() -> None:
