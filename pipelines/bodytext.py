@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml.etree import _Element
@@ -79,22 +80,23 @@ def protect_inline_names(tree: HtmlElement) -> int:
     return changed
 
 
-def prune_appended_articles(tree: HtmlElement, title: str | None) -> int:
+def prune_appended_articles(tree: HtmlElement, title: str | Sequence[str] | None) -> int:
     """Remove the further stories an infinite-scroll page appends below the one asked for.
 
     Only when the page holds several separate ``<article>`` elements with their own
-    ``<h1>``: the one whose headline matches *title* (else the first) stays.
-    Returns the number of articles removed.
+    ``<h1>``: the one whose headline matches *title* (or any of several versions of it;
+    else the first) stays. Returns the number of articles removed.
     """
     articles = [a for a in tree.iter("article") if next(a.iter("h1"), None) is not None]
     if len(articles) < 2:
         return 0
-    wanted = _key(title or "")
+    titles = [title] if isinstance(title, str) else list(title or ())
+    wanted = {_key(t) for t in titles if t} - {""}
 
     def headline(article: HtmlElement) -> str:
         return _key(next(article.iter("h1")).text_content())
 
-    main = next((a for a in articles if wanted and headline(a) == wanted), articles[0])
+    main = next((a for a in articles if headline(a) in wanted), articles[0])
     removed = 0
     for article in articles:
         related = article is main or any(a is main for a in article.iterancestors())

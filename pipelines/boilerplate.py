@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from pipelines.bodytext import Paragraph
 
@@ -106,19 +106,23 @@ def _is_dateline(text: str) -> bool:
 
 
 def drop_title(
-    paragraphs: list[Paragraph], title: str | None, same: Callable[[str, str], bool]
+    paragraphs: list[Paragraph],
+    title: str | Sequence[str] | None,
+    same: Callable[[str, str], bool],
 ) -> list[Paragraph]:
     """Remove the headline repeated in the text, with a section label in front of it.
 
+    *title* is the headline or all the page's versions of it (og:title, ``<h1>``, ...).
     The headline is its own field; hidden copies of it further down (print versions,
     sharing widgets) are removed as well.
     """
-    if not title:
+    titles = [title] if isinstance(title, str) else [t for t in title or () if t]
+    if not titles:
         return paragraphs
-    limit = len(title) + 20  # cheap length test first: most paragraphs are far longer
+    limit = max(len(t) for t in titles) + 20  # cheap length test first: most paragraphs are far longer
 
     def is_title(paragraph: Paragraph) -> bool:
-        return len(paragraph.text) <= limit and same(paragraph.text, title)
+        return len(paragraph.text) <= limit and any(same(paragraph.text, t) for t in titles)
 
     for i, paragraph in enumerate(paragraphs[:4]):
         if is_title(paragraph):

@@ -144,8 +144,9 @@ class ArticleExtractor:
 
         meta = PageMetadata(tree, data, url)
         title = meta.title()
+        headlines = [t for t in (title, *meta.headlines()) if t]
         protect_inline_names(tree)
-        prune_appended_articles(tree, title)
+        prune_appended_articles(tree, headlines)
         document = trafilatura.bare_extraction(tree, url=url, options=self._trafilatura)
         # output_format="python" gives a Document (its dict form only with as_dict=True)
         body = getattr(document, "body", None)
@@ -153,7 +154,7 @@ class ArticleExtractor:
         paragraphs = drop_widget_sections([p for p in paragraphs if not is_boilerplate(p)])
         paragraphs = drop_link_lists(paragraphs)
         # the headline is its own field; trafilatura often repeats it as the first heading
-        paragraphs = drop_title(paragraphs, title, same_name)
+        paragraphs = drop_title(paragraphs, headlines, same_name)
         text, link_chars = choose_text(paragraphs, data.article, self.options.min_text_length)
 
         signals = replace(

@@ -26,6 +26,7 @@ from pipelines.fields import (
     language_code,
     normalize_date,
     prefix_agreed,
+    same_name,
     strip_title_affixes,
 )
 from pipelines.structured import PageData, type_names
@@ -103,6 +104,7 @@ class PageMetadata:
         self.data = data
         self.page_url = url
         self.article = data.article or {}
+        self._headlines: list[str] | None = None
 
     def url(self) -> str:
         """The canonical URL when it is on the page's own host, else the page URL."""
@@ -147,24 +149,37 @@ class PageMetadata:
     def title(self) -> str | None:
         """Headline without a " | Site" suffix.
 
-        JSON-LD headline, og:title, twitter:title, ``<title>``, first ``<h1>``: the first
+        og:title, JSON-LD headline, twitter:title, ``<title>``, first ``<h1>``: the first
         present wins, cut back to the part before a separator when another source
-        agrees on that part ("Headline | Section" and an ``<h1>`` "Headline").
+        agrees on that part ("Headline | Section" and an ``<h1>`` "Headline"). og:title
+        comes first: it is the headline the publisher gives the story itself, where the
+        JSON-LD headline is as often a longer search-engine variant of it. A source that
+        is only the site's name is passed over.
         """
-        sites = self._site_names()
-        h1 = next(self.tree.iter("h1"), None)
-        raw = [
-            _text(self.article.get("headline")) or _text(self.article.get("name")),
-            self.data.first_meta("og:title"),
-            self.data.first_meta("twitter:title"),
-            self.data.title_tag,
-            " ".join(" ".join(h1.itertext()).split()) if h1 is not None else None,
-        ]
-        candidates = [strip_title_affixes(fix_mojibake(t), sites) for t in raw if t]
+        candidates = self.headlines()
         if not candidates:
             fallback = extract_title(self.tree)
-            return strip_title_affixes(fallback, sites) if fallback else None
+            return strip_title_affixes(fallback, self._site_names()) if fallback else None
         return prefix_agreed(candidates[0], candidates[1:]) or None
+
+    def headlines(self) -> list[str]:
+        """Every headline the page gives, site affixes removed, in :meth:`title` order.
+
+        Copies of any of them in the text are the headline repeated, not the story.
+        """
+        if self._headlines is None:
+            sites = self._site_names()
+            h1 = next(self.tree.iter("h1"), None)
+            raw = [
+                self.data.first_meta("og:title"),
+                _text(self.article.get("headline")) or _text(self.article.get("name")),
+                self.data.first_meta("twitter:title"),
+                self.data.title_tag,
+                " ".join(" ".join(h1.itertext()).split()) if h1 is not None else None,
+            ]
+            found = [strip_title_affixes(fix_mojibake(t), sites) for t in raw if t]
+            self._headlines = [t for t in found if t and not any(same_name(t, s) for s in sites)]
+        return list(self._headlines)
 
     def authors(self) -> list[str]:
         """Who wrote the article: people, and news agencies credited with them or alone.

@@ -335,3 +335,18 @@ def test_listing_with_a_visible_description_is_still_a_listing(extractor: Articl
     ).replace(b"<main>", f"<main><p>{about}</p>".encode())
     result = extractor.extract(html, "https://coastal-ledger.example/local/")
     assert result.article is None and result.reason.startswith("not-article:")
+
+
+def test_every_version_of_the_headline_is_kept_out_of_the_text(extractor: ArticleExtractor) -> None:
+    body = "".join(f"<p>{PROSE} Detail number {i} follows here.</p>" for i in range(4))
+    page_html = (
+        '<html><head><meta property="og:title" content="Ferry link approved">'
+        '</head><body><article><div class="kicker"><p>Islands</p></div>'
+        f"<h2>Ferry link between the islands approved after a long campaign</h2>{body}"
+        "</article></body></html>"
+    )
+    page_html = page_html.replace("<h2>", "<h1>").replace("</h2>", "</h1>")
+    article = extractor.extract(page_html, "https://daily.example/2024/ferry-link-approved").article
+    assert article["title"] == "Ferry link approved"
+    assert "long campaign" not in article["text"]
+    assert article["text"].startswith(PROSE)

@@ -90,7 +90,6 @@ def test_jsonld_beats_meta_and_modified_is_not_published() -> None:
     meta = metadata(
         """<html><head>
         <meta property="article:published_time" content="2020-01-01T00:00:00Z">
-        <meta property="og:title" content="Other title | Daily">
         <script type="application/ld+json">{"@type": "NewsArticle", "headline": "Real &amp; right",
           "dateModified": "2021-05-05", "datePublished": "2021-05-04T10:00:00+02:00"}</script>
         </head><body><p>x</p></body></html>"""
@@ -98,6 +97,28 @@ def test_jsonld_beats_meta_and_modified_is_not_published() -> None:
     assert meta.title() == "Real & right"
     assert meta.published() == "2021-05-04T10:00:00+02:00"
     assert meta.modified() == "2021-05-05"
+
+
+def test_og_title_is_the_headline_and_a_bare_site_name_is_not() -> None:
+    meta = metadata(
+        """<html><head><meta property="og:site_name" content="Daily Example">
+        <meta property="og:title" content="Ferry link approved | Daily Example">
+        <script type="application/ld+json">{"@type": "NewsArticle",
+          "headline": "Ferry link between the islands approved after ten-year campaign"}</script>
+        </head><body><h1>Ferry link between the islands approved</h1></body></html>"""
+    )
+    assert meta.title() == "Ferry link approved"
+    assert meta.headlines() == [
+        "Ferry link approved",
+        "Ferry link between the islands approved after ten-year campaign",
+        "Ferry link between the islands approved",
+    ]
+    only_site = metadata(
+        """<html><head><meta property="og:site_name" content="Daily Example">
+        <meta property="og:title" content="Daily Example"><title>Ferry link approved</title>
+        </head><body></body></html>"""
+    )
+    assert only_site.title() == "Ferry link approved"
 
 
 def test_heuristic_date_when_structured_data_is_silent() -> None:
