@@ -76,3 +76,5 @@ DISCOVERY_ALLOW: list[str] = []  # regular expressions; when set, a URL must mat
 DISCOVERY_DENY: list[str] = []  # regular expressions; a URL matching one is never followed
 DISCOVERY_MAX_DEPTH = 0  # link hops from a seed; 0: no limit
 DISCOVERY_SINCE_HOURS = 0.0  # feed / news-sitemap entries older than this are skipped; 0: all
+DISCOVERY_PROBE = True  # also fetch /sitemap.xml, /sitemap_news.xml, /feed of each seed site, once a run
+DISCOVERY_TRAP_LIMIT = 100  # URLs per trap shape (calendar, pagination, session ids, loops); 0: no bound

@@ -1,22 +1,24 @@
-"""The news spider: from seeds (pages, feeds, sitemaps) to every page within the seeds' hosts."""
+"""The news spider: from seeds (pages, feeds, sitemaps) to every page within the crawl's scope."""
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.capture import RECORD_META_KEY
 from crawler.conditional import CONDITIONAL_META_KEY, archived_response
-from crawler.discovery import FEED_TYPES, looks_like_xml, parse_xml_document
-from pipelines.canonical import InvalidURL, canonicalize, host_of
+from crawler.discovery import FEED_TYPES, Discovered, parse_document
+from crawler.scope import DiscoveryConfig, Scope, TrapGuard, trap_shape
+from pipelines.canonical import InvalidURL, canonicalize
 from pipelines.scrapy_adapters import run_context
 
 logger = logging.getLogger(__name__)
@@ -27,6 +29,14 @@ SKIP_EXTENSIONS = re.compile(
     r"gz|tgz|rar|7z|exe|dmg|apk|css|js|woff2?|ttf|eot|docx?|xlsx?|pptx?)$",
     re.IGNORECASE,
 )
+
+
+# Where sites usually keep a sitemap, a news sitemap and a feed (DISCOVERY_PROBE).
+PROBE_PATHS = ("/sitemap.xml", "/sitemap_news.xml", "/feed")
+DEPTH_META_KEY = "link_depth"  # page hops from a seed; Scrapy's own "depth" counts feeds too
+TRAP_META_KEY = "trap_shape"
+SOURCE_META_KEY = "discovered_in"  # "html", "alternate", "rss", "sitemap", "robots", "probe", ...
+_FEED_LINKS = "//link[@rel='alternate'][%s]/@href" % " or ".join("@type='%s'" % t for t in FEED_TYPES)
 
 
 def split_seeds(seeds: str | Iterable[str]) -> list[str]:
@@ -43,58 +53,145 @@ class NewsSpider(Spider):
         self.seed_urls = [canonicalize(s) for s in split_seeds(seeds)]  # InvalidURL names the bad one
         if not self.seed_urls:
             raise ValueError("no seeds: pass seeds=URL[,URL...]")
-        self.allowed_hosts = {host_of(u) for u in self.seed_urls}
         self.max_pages = int(max_pages or 0)
         self.scheduled = 0
         self._known_article = lambda url: False
+        # set by from_crawler, from the DISCOVERY_* settings (or by calling configure())
+        self.config = DiscoveryConfig()
+        self.scope: Scope | None = None
+        self.traps = TrapGuard(self.config.trap_limit)
+        self.since: datetime | None = None
+        self._probed: set[str] = set()
+
+    def configure(self, config: DiscoveryConfig) -> None:
+        self.config = config
+        self.scope = Scope(self.seed_urls, config)
+        self.traps = TrapGuard(config.trap_limit)
+        self.since = (datetime.now(timezone.utc) - timedelta(hours=config.since_hours)
+                      if config.since_hours else None)
+        self._probed = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.configure(DiscoveryConfig.from_settings(crawler.settings))
         store = run_context(crawler).store
         spider._known_article = store.is_known_article_url
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
+        crawler.signals.connect(spider._request_scheduled, signal=signals.request_scheduled)
+        crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.seed_urls:
-            request = self.follow_url(url, seed=True)
+            request = self.follow_url(url, seed=True, source="seed")
+            if request is not None:
+                yield request
+        for url in self.seed_urls if self.config.probe else ():
+            for request in self.probes(url):
+                yield request
+
+    def probes(self, seed: str) -> Iterator[Request]:
+        """The usual feed and sitemap paths of a seed's site, once per site and run."""
+        parts = urlsplit(seed)
+        origin = "%s://%s" % (parts.scheme, parts.netloc)
+        if origin in self._probed:
+            return
+        self._probed.add(origin)
+        for path in PROBE_PATHS:
+            request = self.follow_url(origin + path, depth=0, document=True, source="probe")
             if request is not None:
                 yield request
 
     # -- scheduling ---------------------------------------------------------------------
-    def follow_url(self, url: str, *, seed: bool = False) -> Request | None:
-        """A request for `url` if it is in scope, new and within the page budget."""
+    def follow_url(self, url: str, *, seed: bool = False, depth: int = 0, document: bool = False,
+                   source: str = "", any_site: bool = False) -> Request | None:
+        """A request for `url` if it is in scope, new and within the page budget.
+
+        `depth` is the link depth the request gets: a page one hop from its referrer, a feed or
+        sitemap (`document`) at its referrer's depth (see crawler/scope.py). `any_site`: a
+        sitemap named in robots.txt may live on another host (a CDN); its pages are scoped.
+        """
         try:
             url = canonicalize(url)
         except InvalidURL:
             return None
-        if host_of(url) not in self.allowed_hosts or SKIP_EXTENSIONS.search(url.split("?")[0]):
-            return None
-        if not seed and self._known_article(url):
-            self.crawler.stats.inc_value("discovery/known_article")
-            return None
+        parts = urlsplit(url)
+        stats = self.crawler.stats
+        trap = None
+        if not seed:
+            if not document and SKIP_EXTENSIONS.search(parts.path):  # sitemaps may be .xml.gz
+                return None
+            assert self.scope is not None, "configure() the spider first"
+            rejected = self.scope.rejects(url, parts.hostname or "", page=not document, any_site=any_site)
+            if rejected is not None:
+                stats.inc_value("discovery/" + rejected)
+                return None
+            if self.config.max_depth and depth > self.config.max_depth:
+                stats.inc_value("discovery/too_deep")
+                return None
+            if self._known_article(url):
+                stats.inc_value("discovery/known_article")
+                return None
+            trap = trap_shape(url, parts) if self.config.trap_limit else None
+            if trap is not None and not self.traps.allows(trap[1]):
+                self._refuse_trap(*trap)
+                return None
         if self.max_pages and self.scheduled >= self.max_pages:
-            self.crawler.stats.inc_value("discovery/over_budget")
+            stats.inc_value("discovery/over_budget")
             return None
         self.scheduled += 1
-        return Request(url, callback=self.parse, errback=self.on_error,
-                       meta={CONDITIONAL_META_KEY: True})
+        meta: dict[str, Any] = {CONDITIONAL_META_KEY: True, DEPTH_META_KEY: depth}
+        if source:
+            meta[SOURCE_META_KEY] = source
+        if trap is not None:
+            meta[TRAP_META_KEY] = trap[1]
+        return Request(url, callback=self.parse, errback=self.on_error, meta=meta)
 
-    def _follow_all(self, base: str, hrefs: Iterable[str]) -> Iterator[Request]:
+    def _refuse_trap(self, kind: str, shape: str) -> None:
+        self.crawler.stats.inc_value("discovery/trap_refused")
+        if self.traps.first_refusal(shape):
+            self.crawler.stats.inc_value("discovery/trap/" + kind)
+            logger.warning("URL trap (%s): stopped following %s after %d URLs (DISCOVERY_TRAP_LIMIT)",
+                           kind, shape, self.traps.limit)
+
+    # The scheduler's dupefilter decides what is new: count there, not per link seen.
+    def _request_scheduled(self, request: Request) -> None:
+        meta = request.meta
+        if SOURCE_META_KEY in meta and not meta.get("redirect_times"):
+            self.crawler.stats.inc_value("discovery/found/" + meta[SOURCE_META_KEY])
+            shape = meta.get(TRAP_META_KEY)
+            if shape is not None:
+                self.traps.add(shape)
+
+    def _request_dropped(self, request: Request) -> None:
+        meta = request.meta
+        if SOURCE_META_KEY in meta and not meta.get("redirect_times"):
+            self.crawler.stats.inc_value("discovery/found/" + meta[SOURCE_META_KEY], -1)
+            shape = meta.get(TRAP_META_KEY)
+            if shape is not None:
+                self.traps.remove(shape)
+
+    def _follow_all(self, base: str, hrefs: Iterable[str], depth: int, *, document: bool = False,
+                    source: str) -> Iterator[Request]:
         for href in hrefs:
             href = href.strip()
             if not href or href.startswith(("#", "mailto:", "javascript:", "tel:", "data:")):
                 continue
-            request = self.follow_url(urljoin(base, href))
+            request = self.follow_url(urljoin(base, href), depth=depth, document=document, source=source)
             if request is not None:
                 yield request
 
     def _robots_parsed(self, robotparser: Any, request: Request) -> None:
-        """Sitemaps named in robots.txt are seeds too."""
+        """Sitemaps named in robots.txt are seeds too (at depth 0, as documents).
+
+        Only an in-scope site's robots.txt counts; the sitemaps it names may be on any host.
+        """
+        if self.scope is None or not self.scope.covers(urlsplit(request.url).hostname or ""):
+            return
         sitemaps = list(getattr(getattr(robotparser, "rp", None), "sitemaps", None) or [])
         for url in sitemaps:
-            follow = self.follow_url(url)
+            follow = self.follow_url(url, depth=0, document=True, source="robots", any_site=True)
             if follow is not None:
                 self.crawler.engine.crawl(follow)
 
@@ -107,24 +204,33 @@ class NewsSpider(Spider):
                 yield from self.follow_links(previous, _content_type(previous))
             return
         content_type = _content_type(response)
-        if isinstance(response, TextResponse) and not looks_like_xml(response.body, content_type):
+        found = parse_document(response.body, content_type, self.since)
+        if found is None and isinstance(response, TextResponse):
             yield self.page_item(response, content_type)
-        yield from self.follow_links(response, content_type)
+        yield from self._follow(response, found)
 
     def follow_links(self, response: Response, content_type: str) -> Iterator[Request]:
         """Requests for what a feed, sitemap or page points at."""
-        if looks_like_xml(response.body, content_type):
-            found = parse_xml_document(response.body)
-            self.crawler.stats.inc_value("discovery/" + found.kind)
-            yield from self._follow_all(response.url, found.documents + found.pages)
+        yield from self._follow(response, parse_document(response.body, content_type, self.since))
+
+    def _follow(self, response: Response, found: Discovered | None) -> Iterator[Request]:
+        depth = response.meta.get(DEPTH_META_KEY, 0)
+        if found is not None:  # a feed or sitemap
+            stats = self.crawler.stats
+            stats.inc_value("discovery/" + found.kind)
+            if found.too_old:
+                stats.inc_value("discovery/too_old", found.too_old)
+            yield from self._follow_all(response.url, found.documents, depth, document=True,
+                                        source=found.kind)
+            yield from self._follow_all(response.url, found.pages, depth + 1, source=found.kind)
             return
         if not isinstance(response, TextResponse):
             return
-        feeds = response.xpath(
-            "//link[@rel='alternate'][%s]/@href" % " or ".join("@type='%s'" % t for t in FEED_TYPES)
-        ).getall()
-        yield from self._follow_all(response.url, feeds)
-        yield from self._follow_all(response.url, response.xpath("//a/@href").getall())
+        # cheap on purpose (runs in the reactor for every page): two XPath queries, no LinkExtractor
+        feeds = response.xpath(_FEED_LINKS).getall()
+        yield from self._follow_all(response.url, feeds, depth, document=True, source="alternate")
+        yield from self._follow_all(response.url, response.xpath("//a/@href").getall(), depth + 1,
+                                    source="html")
 
     def page_item(self, response: Response, content_type: str) -> dict[str, Any]:
         location = response.meta.get(RECORD_META_KEY)
