@@ -14,6 +14,7 @@ __all__ = [
     "body_paragraphs",
     "protect_inline_names",
     "prune_appended_articles",
+    "prune_hidden",
     "visible_lede",
 ]
 
@@ -104,6 +105,39 @@ def prune_appended_articles(tree: HtmlElement, title: str | Sequence[str] | None
             continue
         if article.getparent() is not None:
             article.drop_tree()
+            removed += 1
+    return removed
+
+
+_INVISIBLE_STYLE_RE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.IGNORECASE)
+
+
+def prune_hidden(tree: HtmlElement) -> int:
+    """Remove hidden blocks of microdata: inline ``display:none`` (or ``hidden``) with ``itemprop``.
+
+    Pages keep machine-readable copies there (the publisher's name, logo URLs, keywords,
+    the whole text again); trafilatura reads them as prose. Hidden blocks without
+    microdata stay: a paywalled story's text is often in the page, hidden. Returns the
+    number of blocks removed.
+    """
+    body = tree.find("body")
+    if body is None:
+        return 0
+    doomed = []
+    for element in body.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.get("hidden") is None and not _INVISIBLE_STYLE_RE.search(element.get("style") or ""):
+            continue
+        if any(
+            isinstance(node.tag, str) and (node.get("itemprop") or node.get("itemscope") is not None)
+            for node in element.iter()
+        ):
+            doomed.append(element)
+    removed = 0
+    for element in doomed:
+        if element.getparent() is not None and not any(a in doomed for a in element.iterancestors()):
+            element.drop_tree()
             removed += 1
     return removed
 

@@ -20,6 +20,7 @@ from pipelines.bodytext import (
     body_paragraphs,
     protect_inline_names,
     prune_appended_articles,
+    prune_hidden,
     visible_lede,
 )
 from pipelines.boilerplate import drop_link_lists, drop_title, drop_widget_sections, is_boilerplate
@@ -146,6 +147,7 @@ class ArticleExtractor:
         title = meta.title()
         headlines = [t for t in (title, *meta.headlines()) if t]
         protect_inline_names(tree)
+        prune_hidden(tree)
         prune_appended_articles(tree, headlines)
         document = trafilatura.bare_extraction(tree, url=url, options=self._trafilatura)
         # output_format="python" gives a Document (its dict form only with as_dict=True)

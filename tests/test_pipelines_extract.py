@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.bodytext import Paragraph
+from pipelines.bodytext import Paragraph, prune_hidden
 from pipelines.boilerplate import drop_link_lists, drop_title, drop_widget_sections, is_boilerplate
 from pipelines.extract import (
     ARTICLE_KEYS,
@@ -16,6 +16,7 @@ from pipelines.extract import (
     Extraction,
     ExtractOptions,
 )
+from pipelines.htmlload import parse_html
 
 DATA = Path(__file__).parent / "data" / "extract"
 TAGDIV_URL = "https://coastal-ledger.example/2023/05/17/harbour-council-approves-new-ferry-link/?utm_source=feed"
@@ -350,3 +351,19 @@ def test_every_version_of_the_headline_is_kept_out_of_the_text(extractor: Articl
     assert article["title"] == "Ferry link approved"
     assert "long campaign" not in article["text"]
     assert article["text"].startswith(PROSE)
+
+
+def test_hidden_microdata_is_pruned_but_hidden_paywalled_prose_is_not() -> None:
+    tree = parse_html(
+        "<html><body><article><h1>Ferry link approved</h1>"
+        f"<p>{PROSE}</p>"
+        '<div style="color: red; display:none"><div itemprop="publisher" itemscope>'
+        '<div itemprop="name">DailyExampleBrand</div></div>'
+        f'<div itemprop="articleBody">{PROSE} {PROSE}</div></div>'
+        '<div class="paywall" hidden><p>The rest of the story, locked for subscribers.</p></div>'
+        "</article></body></html>"
+    )
+    assert prune_hidden(tree) == 1
+    text = tree.text_content()
+    assert "DailyExampleBrand" not in text and text.count(PROSE) == 1
+    assert "locked for subscribers" in text
