@@ -15,6 +15,7 @@ __all__ = [
     "protect_inline_names",
     "prune_appended_articles",
     "prune_hidden",
+    "join_split_body",
     "visible_lede",
 ]
 
@@ -140,6 +141,71 @@ def prune_hidden(tree: HtmlElement) -> int:
             element.drop_tree()
             removed += 1
     return removed
+
+
+_CHUNK_MIN_CHARS = 200  # paragraph text a body chunk holds at least
+
+
+def join_split_body(tree: HtmlElement) -> int:
+    """Bring the chunks of an article body split across the layout back together.
+
+    Some templates cut the body into several containers with the same class, each in
+    its own grid row between ads and inline modules; trafilatura takes the first element
+    whose class looks like an article body ("article__body", "post-content") and loses
+    the rest. When the paragraph text of the page is mostly in such a group of
+    containers under different parents, each later chunk is moved right behind the
+    one before. Returns the number of chunks moved.
+    """
+    body = tree.find("body")
+    if body is None:
+        return 0
+    chars: dict[HtmlElement, int] = {}
+    counts: dict[HtmlElement, int] = {}
+    total = 0
+    for paragraph in body.iter("p"):
+        size = len(paragraph.text_content())
+        total += size
+        for ancestor in paragraph.iterancestors():
+            if ancestor.get("class"):
+                chars[ancestor] = chars.get(ancestor, 0) + size
+                counts[ancestor] = counts.get(ancestor, 0) + 1
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for element, size in chars.items():
+        # a chunk is several paragraphs of one story: not a one-paragraph card, not a
+        # layout box holding the headline
+        if (
+            size >= _CHUNK_MIN_CHARS
+            and counts[element] >= 2
+            and element.tag in ("div", "section")
+            and next(element.iter("h1"), None) is None
+        ):
+            groups.setdefault((element.tag, element.get("class", "")), []).append(element)
+    best: list[HtmlElement] = []
+    for chunks in groups.values():
+        if len(chunks) >= 2 and sum(chars[c] for c in chunks) > sum(chars[c] for c in best):
+            best = chunks
+    if sum(chars[c] for c in best) * 2 < total:
+        return 0
+    if len({id(c.getparent()) for c in best}) == 1:
+        return 0  # siblings: trafilatura takes them together
+    if len({id(next(c.iterancestors("article"), None)) for c in best}) > 1:
+        return 0  # chunks of different <article>s: stories appended below this one
+    best.sort(key=lambda c: c.sourceline or 0)
+    if any(_inside_any(c, best) for c in best):
+        return 0
+    moved = 0
+    for before, chunk in zip(best, best[1:], strict=False):
+        if chunk.getprevious() is not before:
+            tail, chunk.tail = chunk.tail, None
+            if tail and tail.strip():
+                return moved  # loose text around the chunk: leave the layout alone
+            before.addnext(chunk)
+            moved += 1
+    return moved
+
+
+def _inside_any(element: HtmlElement, others: list[HtmlElement]) -> bool:
+    return any(a in others for a in element.iterancestors())
 
 
 _NOT_ALNUM_RE = re.compile(r"[\W_]+")

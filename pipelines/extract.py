@@ -18,6 +18,7 @@ from trafilatura.settings import Extractor
 from pipelines.articlebody import choose_text
 from pipelines.bodytext import (
     body_paragraphs,
+    join_split_body,
     protect_inline_names,
     prune_appended_articles,
     prune_hidden,
@@ -148,6 +149,7 @@ class ArticleExtractor:
         headlines = [t for t in (title, *meta.headlines()) if t]
         protect_inline_names(tree)
         prune_hidden(tree)
+        join_split_body(tree)
         prune_appended_articles(tree, headlines)
         document = trafilatura.bare_extraction(tree, url=url, options=self._trafilatura)
         # output_format="python" gives a Document (its dict form only with as_dict=True)

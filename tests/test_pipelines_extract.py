@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.bodytext import Paragraph, prune_hidden
+from pipelines.bodytext import Paragraph, join_split_body, prune_hidden
 from pipelines.boilerplate import drop_link_lists, drop_title, drop_widget_sections, is_boilerplate
 from pipelines.extract import (
     ARTICLE_KEYS,
@@ -367,3 +367,30 @@ def test_hidden_microdata_is_pruned_but_hidden_paywalled_prose_is_not() -> None:
     text = tree.text_content()
     assert "DailyExampleBrand" not in text and text.count(PROSE) == 1
     assert "locked for subscribers" in text
+
+
+def _split_body_page(second_wrapper: str) -> str:
+    first = "".join(f"<p>{PROSE} Part one, paragraph {i}.</p>" for i in range(3))
+    second = "".join(f"<p>{PROSE} Part two, paragraph {i}.</p>" for i in range(5))
+    ad = '<div class="row"><div class="ad-slot"><p>Advertisement</p></div></div>'
+    chunk = f'<div class="article-body">{second}</div>'
+    return (
+        "<html><head><title>Ferry link approved</title></head><body>"
+        '<article class="story"><h1>Ferry link approved</h1><div class="chunks">'
+        f'<div class="row"><div class="article-body">{first}</div><aside class="rail"></aside></div>'
+        f"{ad}{second_wrapper.format(chunk=chunk)}"
+        "</div></article></body></html>"
+    )
+
+
+def test_body_split_across_layout_rows_is_extracted_whole(extractor: ArticleExtractor) -> None:
+    html = _split_body_page('<div class="row">{chunk}<aside class="rail"></aside></div>')
+    text = extractor.extract(html, "https://daily.example/2024/ferry-link-approved").article["text"]
+    assert "Part one, paragraph 0." in text and "Part two, paragraph 4." in text
+    assert text.index("Part one, paragraph 2.") < text.index("Part two, paragraph 0.")
+
+
+def test_split_body_chunks_of_another_article_stay_apart() -> None:
+    html = _split_body_page('<article class="next"><h1>Other story</h1>{chunk}</article>')
+    tree = parse_html(html)
+    assert join_split_body(tree) == 0
