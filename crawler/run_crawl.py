@@ -16,6 +16,7 @@ from scrapy.settings import Settings
 from archive.collection import Collection, new_run_id
 from crawler.capture import CaptureConfig, SettingError
 from crawler.cli import EXIT_FAILURE, EXIT_OK, UsageError
+from crawler.scope import DiscoveryConfig
 from crawler.spiders.news import NewsSpider
 from pipelines.canonical import InvalidURL, canonicalize, host_of
 
@@ -76,8 +77,9 @@ def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
     run_id = str((overrides or {}).get("ARCHIVE_RUN_ID") or new_run_id())
     settings = crawl_settings(collection, run_id, seeds, allow_private=allow_private,
                               overrides=overrides or {}, verbose=verbose)
-    try:
-        CaptureConfig.from_settings(settings)  # fail before the reactor starts, in one line
+    try:  # fail before the reactor starts, in one line
+        CaptureConfig.from_settings(settings)
+        DiscoveryConfig.from_settings(settings)
     except SettingError as err:
         raise UsageError(str(err)) from None
     process = CrawlerProcess(settings)

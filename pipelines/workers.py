@@ -48,6 +48,20 @@ class _WorkerState:
     """The one extractor a worker process holds (a process-wide slot is how pool workers keep state)."""
 
     extractor: ArticleExtractor | None = None
+    options: ExtractOptions | None = None
+
+
+def warm_extractor(options: ExtractOptions | None = None) -> ArticleExtractor:
+    """An extractor that has loaded everything it loads on first use (models, date parser)."""
+    extractor = ArticleExtractor(options)
+    extractor.extract(_WARM_UP_PAGE, "http://warm-up.invalid/a")
+    return extractor
+
+
+def preload() -> None:
+    """Run once in the forkserver: workers forked from it share the loaded code and models."""
+    _WorkerState.extractor = warm_extractor()
+    _WorkerState.options = None
 
 
 def _init_worker(options: ExtractOptions | None, in_worker: bool = True) -> None:
@@ -55,8 +69,10 @@ def _init_worker(options: ExtractOptions | None, in_worker: bool = True) -> None
         # Ctrl-C reaches the whole process group: the crawl process shuts down in order and
         # lets its workers finish the pages they hold.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _WorkerState.extractor = ArticleExtractor(options)
-    _WorkerState.extractor.extract(_WARM_UP_PAGE, "http://warm-up.invalid/a")
+    shared = _WorkerState.extractor
+    if shared is None or (options or ExtractOptions()) != (_WorkerState.options or ExtractOptions()):
+        _WorkerState.extractor = warm_extractor(options)
+        _WorkerState.options = options
 
 
 def _work(body: bytes, url: str, encoding: str | None) -> Extraction:
@@ -96,6 +112,9 @@ class ExtractionPool:
         else:
             # forkserver: workers start clean, not as forks of a process with reactor threads
             context = multiprocessing.get_context("forkserver")
+            # the forkserver imports the extractor and loads its models once; the workers it
+            # forks share those pages instead of loading their own copies
+            context.set_forkserver_preload(["pipelines.worker_preload"])
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=context,
                 initializer=_init_worker, initargs=(options,),

@@ -69,3 +69,13 @@ def test_extract_of_a_non_article_says_so(tmp_path: Path, capsys) -> None:
         '<li><a href="/a%d">Headline number %d</a></li>' % (i, i) for i in range(30)) + "</ul></body></html>")
     assert main(["extract", str(page), "--url", "http://example.org/"]) == 1
     assert "no article" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize("setting, words", [
+    ("DISCOVERY_SCOPE=planet", "DISCOVERY_SCOPE"),
+    ("DISCOVERY_MAX_DEPTH=deep", "DISCOVERY_MAX_DEPTH"),
+    ("ARCHIVE_WARC_VERSION=2.0", "ARCHIVE_WARC_VERSION"),
+])
+def test_bad_settings_are_one_line_before_anything_runs(setting: str, words: str, tmp_path: Path, capsys) -> None:
+    assert main(["crawl", "http://example.org/", "--root", str(tmp_path), "-s", setting]) == 2
+    assert words in one_line_error(capsys)
