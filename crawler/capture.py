@@ -24,9 +24,14 @@ from scrapy.http import Response
 
 from archive.store import KnownPayload, Store, Validator
 from archive.warc import (
-    HttpExchange, RecordLocation, WarcWriter, build_request_head, build_response_head,
+    HttpExchange,
+    RecordLocation,
+    WarcWriter,
+    build_request_head,
+    build_response_head,
 )
 from crawler.download import WIRE_META_KEY, WireCapture
+from crawler.setting_types import SettingError, typed_setting
 from pipelines.dedupe import Deduper
 from pipelines.scrapy_adapters import run_context
 
@@ -34,17 +39,6 @@ logger = logging.getLogger(__name__)
 
 RECORD_META_KEY = "archive_record"
 _CHUNKED_LINE = re.compile(rb"^(transfer-encoding)(\s*:[^\r\n]*chunked)", re.IGNORECASE | re.MULTILINE)
-
-
-class SettingError(ValueError):
-    """A setting has a value the crawl cannot run with; the message names the setting."""
-
-
-def _typed(settings: Any, getter: str, name: str) -> Any:
-    try:
-        return getattr(settings, getter)(name)
-    except ValueError:
-        raise SettingError("%s has an invalid value: %r" % (name, settings.get(name))) from None
 
 
 @dataclass(frozen=True)
@@ -59,9 +53,9 @@ class CaptureConfig:
     def from_settings(cls, settings: Any) -> CaptureConfig:
         """Read and check the ARCHIVE_* settings; SettingError names the first bad one."""
         config = cls(
-            max_size=_typed(settings, "getint", "ARCHIVE_MAX_SIZE"),
-            gzip=_typed(settings, "getbool", "ARCHIVE_GZIP"),
-            compress_level=_typed(settings, "getint", "ARCHIVE_COMPRESS_LEVEL"),
+            max_size=typed_setting(settings, "getint", "ARCHIVE_MAX_SIZE"),
+            gzip=typed_setting(settings, "getbool", "ARCHIVE_GZIP"),
+            compress_level=typed_setting(settings, "getint", "ARCHIVE_COMPRESS_LEVEL"),
             prefix=str(settings.get("ARCHIVE_PREFIX")),
             warc_version=str(settings.get("ARCHIVE_WARC_VERSION")),
         )

@@ -14,9 +14,10 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.collection import Collection, new_run_id
-from crawler.capture import CaptureConfig, SettingError
+from crawler.capture import CaptureConfig
 from crawler.cli import EXIT_FAILURE, EXIT_OK, UsageError
 from crawler.scope import DiscoveryConfig
+from crawler.setting_types import SettingError
 from crawler.spiders.news import NewsSpider
 from pipelines.canonical import InvalidURL, canonicalize, host_of
 

@@ -35,7 +35,8 @@ from urllib.parse import SplitResult, urlsplit
 
 import tldextract
 
-from crawler.capture import SettingError
+from crawler.setting_types import SettingError
+from crawler.setting_types import typed_setting as _typed
 
 logger = logging.getLogger(__name__)
 
@@ -69,16 +70,13 @@ class DiscoveryConfig:
                     re.compile(pattern)
                 except re.error as err:
                     raise SettingError("%s: bad regular expression %r: %s" % (name, pattern, err)) from None
-        try:
-            config = cls(
-                scope=scope, allow=patterns["DISCOVERY_ALLOW"], deny=patterns["DISCOVERY_DENY"],
-                max_depth=settings.getint("DISCOVERY_MAX_DEPTH", 0),
-                since_hours=settings.getfloat("DISCOVERY_SINCE_HOURS", 0.0),
-                probe=settings.getbool("DISCOVERY_PROBE", True),
-                trap_limit=settings.getint("DISCOVERY_TRAP_LIMIT", 100),
-            )
-        except ValueError as err:
-            raise SettingError("a DISCOVERY_* setting is not a number or boolean: %s" % err) from None
+        config = cls(
+            scope=scope, allow=patterns["DISCOVERY_ALLOW"], deny=patterns["DISCOVERY_DENY"],
+            max_depth=_typed(settings, "getint", "DISCOVERY_MAX_DEPTH"),
+            since_hours=_typed(settings, "getfloat", "DISCOVERY_SINCE_HOURS"),
+            probe=_typed(settings, "getbool", "DISCOVERY_PROBE"),
+            trap_limit=_typed(settings, "getint", "DISCOVERY_TRAP_LIMIT"),
+        )
         for name, value in (("DISCOVERY_MAX_DEPTH", config.max_depth),
                             ("DISCOVERY_SINCE_HOURS", config.since_hours),
                             ("DISCOVERY_TRAP_LIMIT", config.trap_limit)):
