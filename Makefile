@@ -26,5 +26,9 @@ test: $(STAMP)
 eval: $(STAMP)
 	bash bench/eval.sh
 
+## bench: pages/s, CPU and memory of crawl and replay next to plain Scrapy/trafilatura (~15 min; a report, not a test)
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,119 @@
+"""The benchmark's table: each run's rate, CPU and memory, then the ratios the issue asks for."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from run import Result
+
+LABELS = {
+    "bare": "1 bare Scrapy (fetch only)",
+    "naive": "2 naive: WARC+trafilatura in reactor",
+    "crawl": "3 newsarchive crawl",
+    "replay": "4 newsarchive replay (run 3's WARCs)",
+    "single": "4' single-process trafilatura (same)",
+}
+FLAT_GROWTH = 0.10  # "flat": the largest crawl's peak RSS within 10% of the smallest's
+RSS_LIMIT_MB = 400.0
+
+
+def _label(name: str) -> str:
+    if name.startswith("memory-"):
+        return "5 newsarchive crawl, %s cheap" % _count(int(name.split("-")[1]))
+    return LABELS.get(name, name)
+
+
+def _count(n: int) -> str:
+    return "%dk" % (n // 1000) if n >= 1000 and n % 1000 == 0 else str(n)
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("met" if ok else "NOT met")
+
+
+def summarize(results: dict[str, Result], cores: int) -> dict[str, Any]:
+    """Ratios, the CPU-bound limit and the targets, from the measured runs."""
+    summary: dict[str, Any] = {}
+    crawl, naive = results.get("crawl"), results.get("naive")
+    replay, single = results.get("replay"), results.get("single")
+    if crawl and naive and crawl.ok and naive.ok:
+        summary["crawl_over_naive"] = crawl.pages_per_s / naive.pages_per_s
+    if crawl and crawl.ok:
+        summary["limit_pages_per_s"] = cores * 1000 / crawl.cpu_ms_per_page
+        summary["crawl_over_limit"] = crawl.pages_per_s / summary["limit_pages_per_s"]
+    if replay and single and replay.ok and single.ok:
+        summary["replay_over_single"] = replay.pages_per_s / single.pages_per_s
+    ours = [r for name, r in results.items() if name in ("crawl", "replay") or name.startswith("memory-")]
+    if ours:
+        summary["peak_rss_mb"] = max(r.peak_rss_mb for r in ours)
+    memory = sorted((r for name, r in results.items() if name.startswith("memory-") and r.ok),
+                    key=lambda r: r.pages)
+    if len(memory) >= 2:
+        low, high = memory[0], memory[-1]
+        summary["memory_growth"] = high.peak_rss_mb / low.peak_rss_mb - 1
+        summary["memory_mb_per_10k_pages"] = ((high.peak_rss_mb - low.peak_rss_mb)
+                                              / (high.pages - low.pages) * 10_000)
+    summary["targets"] = {
+        "crawl >= 1.7x naive": _check(summary.get("crawl_over_naive"), lambda v: v >= 1.7),
+        "crawl >= 85% of the CPU limit": _check(summary.get("crawl_over_limit"), lambda v: v >= 0.85),
+        "replay >= 1.8x single": _check(summary.get("replay_over_single"), lambda v: v >= 1.8),
+        "peak RSS < 400 MB": _check(summary.get("peak_rss_mb"), lambda v: v < RSS_LIMIT_MB),
+        "memory flat (<= +10%)": _check(summary.get("memory_growth"), lambda v: v <= FLAT_GROWTH),
+    }
+    return summary
+
+
+def _check(value: float | None, test: Any) -> bool | None:
+    return None if value is None else bool(test(value))
+
+
+def print_report(results: dict[str, Result], concurrency: int, cores: int, out: TextIO) -> dict[str, Any]:
+    """Write the table to `out`; return the summary that goes into the JSON too."""
+    summary = summarize(results, cores)
+    head = "%-40s %7s %7s %8s %8s %7s %8s %7s %7s %5s %6s" % (
+        "run", "pages", "wall s", "pages/s", "steady/s", "CPU s", "CPU ms/p", "RSS MB", "PSS MB",
+        "procs", "others")
+    lines = ["", head, "-" * len(head)]
+    for name, r in results.items():
+        steady = "%8.1f" % (r.pages / r.steady_s) if r.steady_s else "%8s" % "-"
+        lines.append("%-40s %7d %7.1f %8.1f %s %7.1f %8.2f %7.0f %7.0f %5d %6.2f%s" % (
+            _label(name), r.pages, r.wall_s, r.pages_per_s, steady, r.cpu_s, r.cpu_ms_per_page,
+            r.peak_rss_mb, r.peak_pss_mb, r.processes, r.others_cores, "" if r.ok else "  FAILED"))
+        if r.cpu_s < 0.9 * r.sampled_cpu_s:
+            lines.append("  ! CPU from getrusage (%.1f s) is below the /proc samples (%.1f s): a process "
+                         "of the tree escaped the count" % (r.cpu_s, r.sampled_cpu_s))
+    lines += [
+        "",
+        "pages: responses fetched (crawls), HTML 200 records (replay, single); pages/s over the",
+        "process's whole life (start-up included); steady/s over the tool's own crawl/replay clock;",
+        "CPU: user+sys of the process tree; RSS: sampled peak of the tree's summed VmRSS, PSS the same",
+        "counting shared pages once; procs: most processes in the tree at once; others: mean cores",
+        "busy outside the tree meanwhile (the site server and anything else on the machine: above",
+        "~0.2 the wall-clock rates understate what the machine can do). Crawls %d requests at a time,"
+        " %d cores." % (concurrency, cores),
+        "",
+    ]
+    targets = summary["targets"]
+    rows = [
+        ("crawl / naive", _fmt(summary.get("crawl_over_naive"), "%.2fx"), "crawl >= 1.7x naive"),
+        ("CPU limit: %d cores x 1000 / crawl CPU ms/page" % cores,
+         _fmt(summary.get("limit_pages_per_s"), "%.1f pages/s"), None),
+        ("crawl / CPU limit", _fmt(summary.get("crawl_over_limit"), "%.0f%%", 100),
+         "crawl >= 85% of the CPU limit"),
+        ("replay / single", _fmt(summary.get("replay_over_single"), "%.2fx"), "replay >= 1.8x single"),
+        ("peak RSS of newsarchive runs", _fmt(summary.get("peak_rss_mb"), "%.0f MB"), "peak RSS < 400 MB"),
+        ("peak RSS growth, smallest to largest cheap crawl",
+         _fmt(summary.get("memory_growth"), "%+.0f%%", 100) + (
+             " (%+.1f MB per 10k pages)" % summary["memory_mb_per_10k_pages"]
+             if "memory_mb_per_10k_pages" in summary else ""), "memory flat (<= +10%)"),
+    ]
+    for label, value, target in rows:
+        verdict = "%-30s %s" % (target, _verdict(targets[target])) if target else ""
+        lines.append("%-50s %-32s %s" % (label, value, verdict))
+    out.write("\n".join(lines) + "\n")
+    out.flush()
+    return summary
+
+
+def _fmt(value: float | None, pattern: str, scale: float = 1.0) -> str:
+    return "-" if value is None else pattern % (value * scale)

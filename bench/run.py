@@ -1,0 +1,237 @@
+"""`make bench`: throughput and memory of newsarchive against its baselines, on one local site.
+
+    .venv/bin/python bench/run.py [--pages N] [--memory-pages 1000,10000,50000] [--skip-memory] [--quick]
+
+Runs, each as a child process measured with its whole process tree (see measure.py):
+  1. bare     plain Scrapy following the listings (the fetch ceiling)
+  2. naive    plain Scrapy + warcio WARC + trafilatura in the callback, in the reactor
+  3. crawl    `newsarchive crawl` with its defaults
+  4. replay   `newsarchive replay` of run 3's WARCs, next to `single`: one process of plain
+              trafilatura over the same records
+  5. memory   `newsarchive crawl` of sites of tiny generated articles, one size at a time
+Runs 1-3 crawl one site of real article pages (bench/site.py), served by its own process.
+Prints a table and writes it as JSON to bench/last-run.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from measure import Measurement, run_measured
+from report import print_report
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+EVAL_DIR = ROOT.parent / "shared" / "eval"
+RUN_TIMEOUT = 3600.0
+
+
+@dataclass
+class Result:
+    """One measured run, with the pages it counts per second."""
+
+    name: str
+    pages: int
+    wall_s: float
+    cpu_s: float
+    sampled_cpu_s: float  # cross-check of cpu_s from /proc samples (a lower bound)
+    peak_rss_mb: float
+    peak_pss_mb: float
+    processes: int
+    others_cores: float  # cores kept busy meanwhile by everything else (the site server too)
+    ok: bool
+    steady_s: float | None = None  # the tool's own clock: crawl or replay time, without start-up
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def pages_per_s(self) -> float:
+        return self.pages / self.wall_s if self.wall_s else 0.0
+
+    @property
+    def cpu_ms_per_page(self) -> float:
+        return 1000 * self.cpu_s / self.pages if self.pages else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "pages_per_s": round(self.pages_per_s, 2),
+                "cpu_ms_per_page": round(self.cpu_ms_per_page, 2)}
+
+
+def _result(name: str, m: Measurement, pages: int, steady_s: float | None = None,
+            **notes: Any) -> Result:
+    return Result(name, pages, m.wall_s, m.cpu_s, m.sampled_cpu_s, m.peak_rss_mb, m.peak_pss_mb,
+                  m.max_processes, m.others_cores, m.returncode == 0 and pages > 0, steady_s, notes)
+
+
+class Site:
+    """bench/site.py in its own process (its CPU is not the crawler's); stops when stdin closes."""
+
+    def __init__(self, mode: str, pages: int, eval_dir: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "site.py"), "serve", "--mode", mode, "--pages", str(pages),
+             "--eval-dir", str(eval_dir)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait()
+            raise SystemExit("bench: the %s site did not start (see the message above)" % mode)
+        self.url: str = json.loads(line)["url"]
+
+    def __enter__(self) -> Site:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def _run(cmd: list[str], log: Path, timeout: float = RUN_TIMEOUT) -> Measurement:
+    print("  $ %s" % " ".join(cmd), flush=True)
+    measurement = run_measured(cmd, cwd=str(ROOT), log=log, timeout=timeout)
+    if measurement.returncode != 0:
+        tail = "\n".join(measurement.stderr.strip().splitlines()[-15:])
+        print("  ! exit %d; the end of %s:\n%s" % (measurement.returncode, log, tail), flush=True)
+    return measurement
+
+
+def _last_json(stdout: str) -> dict[str, Any]:
+    for line in reversed(stdout.strip().splitlines()):
+        if line.startswith("{"):
+            return dict(json.loads(line))
+    return {}
+
+
+def _run_report(root: Path, collection: str) -> dict[str, Any]:
+    reports = sorted((root / collection / "runs").glob("*.json"))
+    return dict(json.loads(reports[-1].read_text("utf-8"))) if reports else {}
+
+
+def run_spider(kind: str, url: str, work: Path, concurrency: int) -> Result:
+    cmd = [sys.executable, str(HERE / "spiders.py"), kind, url, "--concurrency", str(concurrency)]
+    if kind == "naive":
+        cmd += ["--warc-dir", str(work / "naive-warc")]
+    m = _run(cmd, work / ("%s.log" % kind))
+    out = _last_json(m.stdout)
+    return _result(kind, m, int(out.get("responses", 0)), out.get("elapsed_s"),
+                   articles=out.get("articles"), extracted=out.get("extracted"))
+
+
+def run_crawl(name: str, url: str, root: Path, work: Path) -> Result:
+    cmd = [sys.executable, "-m", "crawler", "crawl", url, "--root", str(root), "--collection", "bench",
+           "--allow-private"]
+    m = _run(cmd, work / ("%s.log" % name))
+    report = _run_report(root, "bench")
+    stats = report.get("stats", {})
+    return _result(name, m, int(report.get("responses", 0)), stats.get("elapsed_time_seconds"),
+                   articles=report.get("articles"), duplicates=report.get("duplicates"),
+                   not_articles=report.get("not_articles"), errors=report.get("errors"))
+
+
+def run_replay(archive: Path, root: Path, work: Path, pages: int) -> Result:
+    cmd = [sys.executable, "-m", "crawler", "replay", str(archive), "--root", str(root),
+           "--collection", "bench"]
+    m = _run(cmd, work / "replay.log")
+    report = _run_report(root, "bench")
+    return _result("replay", m, pages, report.get("duration_s"), articles=report.get("articles"),
+                   duplicates=report.get("duplicates"), records=report.get("responses"))
+
+
+def run_single(archive: Path, work: Path) -> Result:
+    m = _run([sys.executable, str(HERE / "single.py"), str(archive)], work / "single.log")
+    out = _last_json(m.stdout)
+    return _result("single", m, int(out.get("pages", 0)), out.get("elapsed_s"),
+                   extracted=out.get("extracted"))
+
+
+def newsarchive_concurrency() -> int:
+    """What `newsarchive crawl` runs with against a loopback seed, so the baselines match it."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from types import SimpleNamespace
+
+        from crawler.run_crawl import crawl_settings
+
+        collection = SimpleNamespace(root="", name="")
+        settings = crawl_settings(collection, "", ["http://127.0.0.1/"],  # type: ignore[arg-type]
+                                  allow_private=True, overrides={}, verbose=0)
+        return min(settings.getint("CONCURRENT_REQUESTS"),
+                   settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN"))
+    except Exception as err:  # noqa: BLE001 - a changed helper must not stop the benchmark
+        from crawler import settings as defaults
+
+        print("bench: no loopback settings from newsarchive (%s); CONCURRENT_REQUESTS it is" % err)
+        return int(defaults.CONCURRENT_REQUESTS)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=2000, help="real articles on the site (default: 2000)")
+    parser.add_argument("--memory-pages", default="1000,10000,50000",
+                        help="comma-separated sizes of the cheap sites for the memory runs")
+    parser.add_argument("--skip-memory", action="store_true", help="no memory runs")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run: 200 pages, memory runs of 1k/2k/3k")
+    parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR, help="where the real pages are")
+    parser.add_argument("--keep", action="store_true", help="keep the collections and logs")
+    parser.add_argument("--json", type=Path, default=HERE / "last-run.json", help="where the JSON goes")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.pages, args.memory_pages = 200, "1000,2000,3000"
+    try:
+        memory_sizes = [] if args.skip_memory else [int(s) for s in args.memory_pages.split(",") if s]
+    except ValueError:
+        parser.error("--memory-pages takes numbers separated by commas")
+    if not sorted(args.eval_dir.glob("*/pages/*.html.gz")):
+        print("bench: no real pages at %s/*/pages/*.html.gz (the shared evaluation data, read at run "
+              "time and never copied); pass --eval-dir" % args.eval_dir, file=sys.stderr)
+        return 1
+
+    work = Path(tempfile.mkdtemp(prefix="newsarchive-bench-"))
+    concurrency = newsarchive_concurrency()
+    load_before = os.getloadavg()[0]
+    print("bench: %d real pages, memory runs %s, concurrency %d, %d cores, load average %.2f; work in %s"
+          % (args.pages, memory_sizes or "skipped", concurrency, os.cpu_count() or 1, load_before, work),
+          flush=True)
+    results: dict[str, Result] = {}
+    try:
+        print("real site: %d articles" % args.pages, flush=True)
+        with Site("real", args.pages, args.eval_dir) as site:
+            results["bare"] = run_spider("bare", site.url, work, concurrency)
+            results["naive"] = run_spider("naive", site.url, work, concurrency)
+            results["crawl"] = run_crawl("crawl", site.url, work / "crawl", work)
+        archive = work / "crawl" / "bench" / "archive"
+        results["single"] = run_single(archive, work)
+        results["replay"] = run_replay(archive, work / "replay", work, results["single"].pages)
+        for size in memory_sizes:
+            print("cheap site: %d articles" % size, flush=True)
+            with Site("cheap", size, args.eval_dir) as site:
+                name = "memory-%d" % size
+                results[name] = run_crawl(name, site.url, work / name, work)
+                shutil.rmtree(work / name, ignore_errors=True)  # 50k pages of WARC add up
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    summary = print_report(results, concurrency, os.cpu_count() or 1, sys.stdout)
+    args.json.write_text(json.dumps({
+        "command": " ".join(["bench/run.py", *(argv if argv is not None else sys.argv[1:])]),
+        "pages": args.pages, "concurrency": concurrency, "cores": os.cpu_count(),
+        "load_average_at_start": load_before,
+        "runs": {name: r.as_dict() for name, r in results.items()}, **summary,
+    }, indent=2) + "\n", encoding="utf-8")
+    print("written to %s%s" % (args.json, "; logs and collections in %s" % work if args.keep else ""))
+    return 0 if all(r.ok for r in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
