@@ -9,6 +9,9 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import replace
 
@@ -58,17 +61,43 @@ def warm_extractor(options: ExtractOptions | None = None) -> ArticleExtractor:
     return extractor
 
 
+def _exit_when(gone: Callable[[], bool]) -> None:
+    """Leave at once when `gone()` says the process that needs us has died (even by SIGKILL,
+    which gives it no chance to stop its pool): orphaned workers would otherwise live forever."""
+
+    def watch() -> None:
+        while not gone():
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
+def _pid_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def preload() -> None:
     """Run once in the forkserver: workers forked from it share the loaded code and models."""
     _WorkerState.extractor = warm_extractor()
     _WorkerState.options = None
+    parent = os.getppid()
+    _exit_when(lambda: os.getppid() != parent)
 
 
-def _init_worker(options: ExtractOptions | None, in_worker: bool = True) -> None:
+def _init_worker(options: ExtractOptions | None, in_worker: bool = True, owner: int = 0) -> None:
     if in_worker:
         # Ctrl-C reaches the whole process group: the crawl process shuts down in order and
         # lets its workers finish the pages they hold.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if owner:
+            _exit_when(lambda: _pid_gone(owner))
     shared = _WorkerState.extractor
     if shared is None or (options or ExtractOptions()) != (_WorkerState.options or ExtractOptions()):
         _WorkerState.extractor = warm_extractor(options)
@@ -117,7 +146,7 @@ class ExtractionPool:
             context.set_forkserver_preload(["pipelines.worker_preload"])
             self._executor = ProcessPoolExecutor(
                 max_workers=self.workers, mp_context=context,
-                initializer=_init_worker, initargs=(options,),
+                initializer=_init_worker, initargs=(options, True, os.getpid()),
             )
 
     def submit(self, body: bytes, url: str, encoding: str | None = None) -> Future[Extraction]:

@@ -25,6 +25,25 @@ def start_crawl(site_url: str, root: Path, collection: str) -> subprocess.Popen:
     )
 
 
+def descendants(pid: int) -> list[int]:
+    found = []
+    for path in Path("/proc/%d/task" % pid).glob("*/children"):
+        try:
+            children = [int(c) for c in path.read_text().split()]
+        except OSError:
+            continue
+        for child in children:
+            found += [child, *descendants(child)]
+    return found
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path("/proc/%d/stat" % pid).read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
 def complete_items(collection: Path) -> list[dict]:
     items = []
     for path in sorted((collection / "items").glob("*.jsonl")):
@@ -61,10 +80,15 @@ def test_sigkill_at_random_moments_loses_nothing_already_written(demo_site, tmp_
                 (collection / "archive").glob("*.open") if (collection / "archive").exists() else []):
             time.sleep(0.02)
         time.sleep(rng.uniform(0.0, 1.5))
+        helpers = descendants(proc.pid)  # extraction workers, their forkserver
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.wait(timeout=60)
+        deadline = time.monotonic() + 10  # they notice their crawl is gone and leave
+        while time.monotonic() < deadline and any(running(pid) for pid in helpers):
+            time.sleep(0.1)
+        assert not [pid for pid in helpers if running(pid)], "orphaned helper processes"
         proc.stderr.close()
         items = complete_items(collection)
         for item in items:  # every item written stays, and after repair points at its record
