@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import sqlite3
 import zlib
 from collections import Counter
@@ -14,6 +13,7 @@ from typing import Any, BinaryIO
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecordLoader
 
+from archive.codings import StoredDecoded, Undecodable, dechunk, undo_coding
 from archive.exceptions import WarcFormatError
 from archive.warc import RecordLocation
 
@@ -25,7 +25,6 @@ ARC_SUFFIXES = (".arc", ".arc.gz")
 _BLOCK = 16 * 1024  # compressed bytes read at a time (a gzip bomb stays below ~16 MB a step)
 _MAX_LINE = 1 << 20  # a "header line" longer than this is garbage
 _GZIP_MAGIC = b"\x1f\x8b"
-_CHUNK_SIZE = re.compile(rb"[0-9a-fA-F]{1,16}")
 
 
 @dataclass
@@ -446,94 +445,20 @@ def _payload(entry: _Entry, path: str) -> bytes:
     if transfer and transfer[-1] == "chunked":
         # wget and warcio's capture_http store chunk framing as it came
         transfer.pop()
-        dechunked = _dechunk(body)
+        dechunked = dechunk(body)
         body = body if dechunked is None else dechunked
     for coding in reversed(codings("content-encoding") + transfer):
         try:
-            body = _undo(coding, body)
-        except _StoredDecoded:
+            body = undo_coding(coding, body)
+        except StoredDecoded:
             logger.debug("%s at offset %d: body stored without its %s coding",
                           path, entry.offset, coding)
-        except (_Undecodable, zlib.error) as err:
+        except (Undecodable, zlib.error) as err:
             if body.lstrip()[:1] != b"<":  # markup is the page already decoded by its archiver
                 logger.warning("%s at offset %d: cannot decode body (%s: %s); using it as stored",
                                path, entry.offset, coding, err)
             break
     return body
-
-
-def _dechunk(data: bytes) -> bytes | None:
-    """The data of a chunk-framed body (what there is, if it is cut); None if it is not framed."""
-    parts = []
-    pos = 0
-    while pos < len(data):
-        newline = data.find(b"\n", pos, pos + 1024)
-        if newline < 0:
-            return None if pos == 0 else b"".join(parts)  # no size line, or a cut one
-        size_field = data[pos:newline].split(b";", 1)[0].strip()
-        if not _CHUNK_SIZE.fullmatch(size_field):
-            return None
-        size = int(size_field, 16)
-        if size == 0:
-            break  # trailer fields, if any, are not the body
-        chunk = data[newline + 1:newline + 1 + size]
-        parts.append(chunk)
-        pos = newline + 1 + len(chunk)
-        if len(chunk) < size or pos == len(data):
-            break  # cut short
-        if data.startswith(b"\r\n", pos):
-            pos += 2
-        elif data.startswith(b"\n", pos):
-            pos += 1
-        else:
-            return None  # what looked like framing was not
-    return b"".join(parts)
-
-
-class _Undecodable(Exception):
-    """A content coding that cannot be undone here."""
-
-
-class _StoredDecoded(Exception):
-    """The header names a coding the stored body does not have."""
-
-
-def _undo(coding: str, data: bytes) -> bytes:
-    if coding in ("identity", "") or not data:
-        return data
-    if coding in ("gzip", "x-gzip"):
-        if not data.startswith(_GZIP_MAGIC):
-            raise _StoredDecoded
-        out = []
-        while data.startswith(_GZIP_MAGIC):  # servers may send several members
-            unzip = zlib.decompressobj(31)
-            out.append(unzip.decompress(data))
-            if not unzip.eof:
-                raise _Undecodable("gzip stream cut short")
-            data = unzip.unused_data
-        return b"".join(out)
-    if coding == "deflate":
-        for wbits in (15, -15):  # zlib-wrapped as the RFC says, or raw as some servers send
-            unzip = zlib.decompressobj(wbits)
-            try:
-                out = unzip.decompress(data)
-            except zlib.error:
-                continue
-            if unzip.eof:
-                return out
-        raise _Undecodable("not a deflate stream")
-    if coding == "br":
-        try:
-            import brotli
-        except ImportError:
-            raise _Undecodable("no brotli module installed") from None
-        # Google's Brotli calls its exception `error`, brotlipy (a pywb dependency) `Error`
-        failure = getattr(brotli, "error", None) or getattr(brotli, "Error", ValueError)
-        try:
-            return bytes(brotli.decompress(data))
-        except failure as err:
-            raise _Undecodable(str(err)) from err
-    raise _Undecodable("unknown coding")
 
 
 # -- revisits ---------------------------------------------------------------------------------
