@@ -1,4 +1,4 @@
-# Everything a fresh machine needs, from nothing but Python 3.10+.
+# Everything a fresh machine needs, from nothing but Python 3.11+.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -18,8 +18,10 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/newsarchive demo
 
-## test: the whole test suite (local servers only, no internet)
+## test: lint, types, then the whole test suite (local servers only, no internet)
 test: $(STAMP)
+	$(BIN)/ruff check archive pipelines crawler tests bench
+	$(BIN)/mypy archive pipelines crawler
 	$(BIN)/python -m pytest -q
 
 ## eval: extraction scores, ours vs plain trafilatura, on ../shared/eval

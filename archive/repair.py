@@ -95,8 +95,8 @@ def repair_open_file(open_path: str) -> Repaired:
     records, good = 0, 0
     with open(open_path, "rb") as fh:
         ends = _gzip_records(fh) if final.endswith(".gz") else _plain_records(fh)
-        for good in ends:
-            records += 1
+        for end in ends:  # the end of the last complete record is where the file is cut
+            records, good = records + 1, end
     with open(open_path, "r+b") as fh:
         fh.truncate(good)
         fh.flush()

@@ -6,8 +6,8 @@ import logging
 import os
 import sys
 from collections import Counter, defaultdict, deque
-from concurrent.futures import Future
 from collections.abc import Iterable
+from concurrent.futures import Future
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import urljoin

@@ -122,7 +122,8 @@ def load_config(path: str) -> tuple[list[Job], dict[str, Any]]:
     for index, entry in enumerate(entries):
         line = lines[index] if index < len(lines) else 0
         where = "%s:%d" % (path, line) if line else path
-        label = "job %r" % entry.get("name") if isinstance(entry, dict) and entry.get("name") else "job #%d" % (index + 1)
+        named = isinstance(entry, dict) and entry.get("name")
+        label = "job %r" % entry.get("name") if named else "job #%d" % (index + 1)
         if not isinstance(entry, dict):
             problems.append("%s: %s must be a table" % (where, label))
             continue

@@ -1,7 +1,6 @@
 """URL identity: one spelling per resource, so the same article is never fetched or kept twice."""
 from __future__ import annotations
 
-import re
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string

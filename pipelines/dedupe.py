@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-
 from urllib.parse import urljoin
 
 from archive.store import Store

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, MutableMapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from concurrent.futures import Future
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -21,7 +21,7 @@ from archive.collection import Collection, CollectionLock, ItemWriter, new_run_i
 from archive.repair import Repaired, repair_directory
 from archive.store import Store
 from pipelines.dedupe import Deduper
-from pipelines.extract import ArticleExtractor, ExtractOptions, Extraction
+from pipelines.extract import ArticleExtractor, Extraction, ExtractOptions
 from pipelines.process import ArticleProcessor, Page
 from pipelines.workers import ExtractionPool, default_workers
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import replace
 
-from pipelines.extract import ArticleExtractor, ExtractOptions, Extraction
+from pipelines.extract import ArticleExtractor, Extraction, ExtractOptions
 from pipelines.textnorm import content_hash, simhash
 
 logger = logging.getLogger(__name__)
@@ -109,7 +109,7 @@ def _work(body: bytes, url: str, encoding: str | None) -> Extraction:
     assert extractor is not None, "worker not initialized"
     try:
         return extract_and_hash(extractor, body, url, encoding)
-    except Exception as err:  # never let one page kill the pool; the parent counts it
+    except Exception as err:  # noqa: BLE001 - never let one page kill the pool; the parent counts it
         return Extraction(None, "error:%s: %s" % (type(err).__name__, err))
 
 
@@ -123,7 +123,7 @@ class _InlineExecutor(Executor):
         future: Future[Extraction] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
-        except BaseException as err:
+        except BaseException as err:  # noqa: BLE001 - handed to the future, as a pool would
             future.set_exception(err)
         return future
 

@@ -640,9 +640,9 @@ def test_foreign_shapes_yield_exactly_their_responses(
     responses = list(iter_responses([str(path)], report))
 
     assert [(r.url, r.status) for r in responses] == [(e.url, e.status) for e in sample.expected]
-    by_id = dict(zip(sample.ids, places))
+    by_id = dict(zip(sample.ids, places, strict=True))
     data = path.read_bytes()
-    for response, expect in zip(responses, sample.expected):
+    for response, expect in zip(responses, sample.expected, strict=True):
         check_response(response, expect, path, by_id, data)
     assert report.problems == []
     assert report.records == len(sample.records)

@@ -155,7 +155,7 @@ def test_our_writer_and_reader_agree_on_every_location(tmp_path: Path, gzip: boo
 
     assert [r.url for r in responses] == ["http://ours.example/%d" % i for i in range(5)]
     assert [r.body for r in responses] == [b"<p>page %d</p>" % i * 20 for i in range(5)]
-    for response, written in zip(responses, locations):
+    for response, written in zip(responses, locations, strict=True):
         got = response.location
         assert (got.filename, got.offset, got.record_id, got.date, got.payload_digest) == (
             written.filename, written.offset, written.record_id, written.date,

@@ -343,7 +343,7 @@ def test_rotation_keeps_each_exchange_in_one_file_with_its_own_warcinfo(
         assert records[0][1]["WARC-Filename"] == os.path.basename(path)
         assert [r[0] for r in records[1:]] == ["response", "request"] * ((len(records) - 1) // 2)
         assert len(records) >= 3, "a file with a warcinfo and nothing else"
-        for response, request in zip(records[1::2], records[2::2]):
+        for response, request in zip(records[1::2], records[2::2], strict=True):
             assert request[1]["WARC-Concurrent-To"] == response[1]["WARC-Record-ID"]
             assert request[1]["WARC-Target-URI"] == response[1]["WARC-Target-URI"]
             seen.append((os.path.basename(path), response[1]["WARC-Record-ID"]))
@@ -369,7 +369,7 @@ def test_record_location_reads_back_with_warcio(tmp_path: Path, gzip: bool) -> N
     (path,) = writer.close()
 
     data = Path(path).read_bytes()
-    for url, location in zip(urls, locations):
+    for url, location in zip(urls, locations, strict=True):
         assert location.filename == os.path.basename(path)
         # exactly `length` bytes at `offset` are the whole record, nothing more
         chunk = data[location.offset:location.offset + location.length]

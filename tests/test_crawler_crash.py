@@ -71,7 +71,7 @@ def test_sigkill_at_random_moments_loses_nothing_already_written(demo_site, tmp_
     rng = random.Random(20261128)
     collection = tmp_path / "crash"
     kills = 0
-    for attempt in range(5):
+    for _attempt in range(5):
         proc = start_crawl(demo_site.url, tmp_path, "crash")
         # kill it at a random moment once it is writing (starting up takes a while, more so
         # on a loaded machine)
@@ -136,7 +136,10 @@ def test_an_interrupted_crawl_resumes_without_fetching_again(demo_site, tmp_path
     first = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     collection = tmp_path / "r"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(complete_items(collection) if (collection / "items").exists() else []) < 5:
+    def written() -> int:
+        return len(complete_items(collection)) if (collection / "items").exists() else 0
+
+    while time.monotonic() < deadline and written() < 5:
         time.sleep(0.1)
     first.send_signal(signal.SIGTERM)
     assert first.wait(timeout=120) == 0

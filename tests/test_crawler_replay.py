@@ -28,7 +28,7 @@ def test_replay_rebuilds_the_crawl_items_field_for_field(
     replayed = read_items(tmp_path / "again")
     crawled = demo_crawl.items()
     assert len(replayed) == len(crawled) >= 30
-    for before, after in zip(crawled, replayed):
+    for before, after in zip(crawled, replayed, strict=True):
         assert {k: v for k, v in before.items() if k != "run"} == {
             k: v for k, v in after.items() if k != "run"}
         assert after["run"] != before["run"]

@@ -64,7 +64,7 @@ def test_replay_of_a_foreign_warc_gives_its_articles(
     assert "Traceback" not in err and "unreadable" not in err
     assert [(i["url"], i["title"]) for i in items] == [(a.url, a.title) for a in sample.articles]
     responses = {(r.url, r.record_type): r for r in iter_responses([str(path)])}
-    for item, article in zip(items, sample.articles):
+    for item, article in zip(items, sample.articles, strict=True):
         assert item["text"] == "\n\n".join(article.paragraphs)  # de-chunked, decoded, right charset
         assert item["authors"] == [article.author]
         capture = responses[(article.url, "response")]

@@ -6,8 +6,8 @@ import gzip
 import hashlib
 import json
 import os
-import shutil
 import re
+import shutil
 import socket
 import subprocess
 import sys

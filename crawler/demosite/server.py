@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from email.utils import parsedate_to_datetime
 import logging
 import socket
 import socketserver
@@ -10,12 +9,18 @@ import sys
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
 from crawler.demosite import pages
 from crawler.demosite.content import (
-    AMP_SLUG, FBCLID, REDIRECT_SLUG, TRACKING_SLUG, build_content, published_by,
+    AMP_SLUG,
+    FBCLID,
+    REDIRECT_SLUG,
+    TRACKING_SLUG,
+    build_content,
+    published_by,
 )
 from crawler.demosite.routes import Response, Router, accepts_gzip
 
