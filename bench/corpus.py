@@ -154,6 +154,7 @@ def words(rng: random.Random, count: int) -> list[str]:
 
 
 def marker(n: int) -> bytes:
+    """The paragraph that names copy n."""
     made = " ".join(words(random.Random(n), MARKER_WORDS))
     return ("<p>Bench marker %d: %s.</p>" % (n, made.capitalize())).encode("ascii")
 
@@ -174,6 +175,7 @@ def real_article(source: Source, n: int) -> bytes:
 
 
 def cheap_article(n: int) -> bytes:
+    """A tiny article (about 60 made-up words) for the memory runs."""
     rng = random.Random(n)
     body = "".join("<p>%s.</p>" % " ".join(words(rng, 30)).capitalize() for _ in range(2))
     return ('<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Story %d</title>'
@@ -182,14 +184,13 @@ def cheap_article(n: int) -> bytes:
 
 
 def article_path(n: int, mode: str) -> str:
+    """Article n's path: a slug of four parts, as newsarchive's classifier expects of articles."""
     return "/news/%d-bench-%s-story" % (n, mode)
-
-
-# -- the site's pages ---------------------------------------------------------------------
 
 
 # -- does a cycled copy count as a new article? ---------------------------------------------
 def check(eval_dir: Path, cycles: int) -> int:
+    """Extract `cycles` copies of every source as newsarchive would; 1 if any would be deduplicated."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from pipelines.extract import ArticleExtractor
     from pipelines.textnorm import content_hash, hamming, simhash

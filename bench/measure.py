@@ -42,6 +42,7 @@ class Measurement:
     peak_pss_mb: float  # the same from PSS: shared pages of forked workers counted once
     max_processes: int  # the most processes seen in the tree at once
     others_cores: float  # mean cores busy outside the tree meanwhile: other work skews wall times
+    peak_rss_by_role: dict[str, float]  # MB: "main", "worker", "forkserver"... (largest of each role)
     stdout: str
     stderr: str
 
@@ -105,17 +106,45 @@ class _Sampler(threading.Thread):
         self.peak_pss_kb = 0
         self.max_processes = 0
         self.ticks: dict[int, int] = {}
+        self.peak_by_pid: dict[int, int] = {}
+        self.roles: dict[int, str] = {}
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
             pids = tree_pids(self.pid)
-            self.peak_kb = max(self.peak_kb, sum(rss_kb(p) for p in pids))
+            rss = {pid: rss_kb(pid) for pid in pids}
+            self.peak_kb = max(self.peak_kb, sum(rss.values()))
             self.peak_pss_kb = max(self.peak_pss_kb, sum(pss_kb(p) for p in pids))
             self.max_processes = max(self.max_processes, len(pids))
             for pid in pids:
                 self.ticks[pid] = max(self.ticks.get(pid, 0), cpu_ticks(pid))
+                self.peak_by_pid[pid] = max(self.peak_by_pid.get(pid, 0), rss[pid])
+                if pid not in self.roles:
+                    self.roles[pid] = "main" if pid == self.pid else _role(pid)
             self.done.wait(SAMPLE_EVERY)
+
+    def peak_by_role(self) -> dict[str, float]:
+        peaks: dict[str, float] = {}
+        for pid, kb in self.peak_by_pid.items():
+            role = self.roles.get(pid, "other")
+            peaks[role] = max(peaks.get(role, 0.0), kb / 1024)
+        return peaks
+
+
+def _role(pid: int) -> str:
+    """What a descendant is, from its command line: multiprocessing's helpers name themselves."""
+    try:
+        cmdline = Path("/proc/%d/cmdline" % pid).read_bytes().replace(b"\0", b" ")
+        parent = Path("/proc/%d/stat" % pid).read_text().rsplit(")", 1)[1].split()[1]
+        parent_cmdline = Path("/proc/%s/cmdline" % parent).read_bytes()
+    except (OSError, IndexError):
+        return "other"
+    if b"multiprocessing.forkserver" in cmdline:
+        return "worker" if b"multiprocessing.forkserver" in parent_cmdline else "forkserver"
+    if b"multiprocessing.resource_tracker" in cmdline:
+        return "resource tracker"
+    return "worker" if b"multiprocessing" in cmdline else "other"
 
 
 def machine_busy_s() -> float:
@@ -159,7 +188,8 @@ def run_measured(cmd: list[str], *, cwd: str | None = None, env: dict[str, str] 
     if log is not None:
         log.write_text(stderr, encoding="utf-8")
     return Measurement(returncode, wall, cpu, sum(sampler.ticks.values()) / _TICK, sampler.peak_kb / 1024,
-                       sampler.peak_pss_kb / 1024, sampler.max_processes, others, stdout, stderr)
+                       sampler.peak_pss_kb / 1024, sampler.max_processes, others, sampler.peak_by_role(),
+                       stdout, stderr)
 
 
 def _become_subreaper() -> None:

@@ -70,15 +70,16 @@ def _check(value: float | None, test: Any) -> bool | None:
 def print_report(results: dict[str, Result], concurrency: int, cores: int, out: TextIO) -> dict[str, Any]:
     """Write the table to `out`; return the summary that goes into the JSON too."""
     summary = summarize(results, cores)
-    head = "%-40s %7s %7s %8s %8s %7s %8s %7s %7s %5s %6s" % (
+    head = "%-38s %6s %6s %7s %8s %6s %8s %6s %6s %5s %4s %6s" % (
         "run", "pages", "wall s", "pages/s", "steady/s", "CPU s", "CPU ms/p", "RSS MB", "PSS MB",
-        "procs", "others")
+        "procs", "site", "others")
     lines = ["", head, "-" * len(head)]
     for name, r in results.items():
         steady = "%8.1f" % (r.pages / r.steady_s) if r.steady_s else "%8s" % "-"
-        lines.append("%-40s %7d %7.1f %8.1f %s %7.1f %8.2f %7.0f %7.0f %5d %6.2f%s" % (
+        lines.append("%-38s %6d %6.1f %7.1f %s %6.1f %8.2f %6.0f %6.0f %5d %4.2f %6.2f%s" % (
             _label(name), r.pages, r.wall_s, r.pages_per_s, steady, r.cpu_s, r.cpu_ms_per_page,
-            r.peak_rss_mb, r.peak_pss_mb, r.processes, r.others_cores, "" if r.ok else "  FAILED"))
+            r.peak_rss_mb, r.peak_pss_mb, r.processes, r.site_cores, r.others_cores,
+            "" if r.ok else "  FAILED"))
         if r.cpu_s < 0.9 * r.sampled_cpu_s:
             lines.append("  ! CPU from getrusage (%.1f s) is below the /proc samples (%.1f s): a process "
                          "of the tree escaped the count" % (r.cpu_s, r.sampled_cpu_s))
@@ -87,8 +88,8 @@ def print_report(results: dict[str, Result], concurrency: int, cores: int, out: 
         "pages: responses fetched (crawls), HTML 200 records (replay, single); pages/s over the",
         "process's whole life (start-up included); steady/s over the tool's own crawl/replay clock;",
         "CPU: user+sys of the process tree; RSS: sampled peak of the tree's summed VmRSS, PSS the same",
-        "counting shared pages once; procs: most processes in the tree at once; others: mean cores",
-        "busy outside the tree meanwhile (the site server and anything else on the machine: above",
+        "counting shared pages once; procs: most processes in the tree at once; site: cores the site",
+        "server used meanwhile; others: cores everything else on the machine used meanwhile (above",
         "~0.2 the wall-clock rates understate what the machine can do). Crawls %d requests at a time,"
         " %d cores." % (concurrency, cores),
         "",
@@ -107,6 +108,11 @@ def print_report(results: dict[str, Result], concurrency: int, cores: int, out: 
              " (%+.1f MB per 10k pages)" % summary["memory_mb_per_10k_pages"]
              if "memory_mb_per_10k_pages" in summary else ""), "memory flat (<= +10%)"),
     ]
+    roles = ["%s: %s" % (_label(name).split(" ", 1)[1], ", ".join(
+        "%s %.0f" % kv for kv in sorted(r.notes.get("peak_rss_mb_by_role", {}).items(), key=lambda kv: -kv[1])))
+        for name, r in results.items() if r.processes > 1]
+    if roles:
+        lines += ["largest process of each kind, peak RSS MB:"] + ["  " + line for line in roles] + [""]
     for label, value, target in rows:
         verdict = "%-30s %s" % (target, _verdict(targets[target])) if target else ""
         lines.append("%-50s %-32s %s" % (label, value, verdict))

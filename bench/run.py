@@ -46,7 +46,8 @@ class Result:
     peak_rss_mb: float
     peak_pss_mb: float
     processes: int
-    others_cores: float  # cores kept busy meanwhile by everything else (the site server too)
+    site_cores: float  # cores the site server kept busy meanwhile
+    others_cores: float  # cores kept busy meanwhile by everything else on the machine
     ok: bool
     steady_s: float | None = None  # the tool's own clock: crawl or replay time, without start-up
     notes: dict[str, Any] = field(default_factory=dict)
@@ -66,8 +67,10 @@ class Result:
 
 def _result(name: str, m: Measurement, pages: int, steady_s: float | None = None,
             **notes: Any) -> Result:
+    site = notes.pop("site_cpu_s", 0.0) / m.wall_s if m.wall_s else 0.0
     return Result(name, pages, m.wall_s, m.cpu_s, m.sampled_cpu_s, m.peak_rss_mb, m.peak_pss_mb,
-                  m.max_processes, m.others_cores, m.returncode == 0 and pages > 0, steady_s, notes)
+                  m.max_processes, site, max(0.0, m.others_cores - site), m.returncode == 0 and pages > 0,
+                  steady_s, {"peak_rss_mb_by_role": m.peak_rss_by_role, **notes})
 
 
 class Site:
@@ -86,6 +89,11 @@ class Site:
             raise SystemExit("bench: the %s site did not start (see the message above)" % mode)
         self.url: str = json.loads(line)["url"]
 
+    def cpu_s(self) -> float:
+        """CPU seconds the server has used so far."""
+        fields = Path("/proc/%d/stat" % self.process.pid).read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def __enter__(self) -> Site:
         return self
 
@@ -98,6 +106,8 @@ class Site:
 def _run(cmd: list[str], log: Path, timeout: float = RUN_TIMEOUT) -> Measurement:
     print("  $ %s" % " ".join(cmd), flush=True)
     measurement = run_measured(cmd, cwd=str(ROOT), log=log, timeout=timeout)
+    print("    %.1f s, %.1f CPU s, peak RSS %.0f MB" % (
+        measurement.wall_s, measurement.cpu_s, measurement.peak_rss_mb), flush=True)
     if measurement.returncode != 0:
         tail = "\n".join(measurement.stderr.strip().splitlines()[-15:])
         print("  ! exit %d; the end of %s:\n%s" % (measurement.returncode, log, tail), flush=True)
@@ -116,23 +126,27 @@ def _run_report(root: Path, collection: str) -> dict[str, Any]:
     return dict(json.loads(reports[-1].read_text("utf-8"))) if reports else {}
 
 
-def run_spider(kind: str, url: str, work: Path, concurrency: int) -> Result:
-    cmd = [sys.executable, str(HERE / "spiders.py"), kind, url, "--concurrency", str(concurrency)]
+def run_spider(kind: str, site: Site, work: Path, concurrency: int) -> Result:
+    cmd = [sys.executable, str(HERE / "spiders.py"), kind, site.url, "--concurrency", str(concurrency)]
     if kind == "naive":
         cmd += ["--warc-dir", str(work / "naive-warc")]
+    site_before = site.cpu_s()
     m = _run(cmd, work / ("%s.log" % kind))
     out = _last_json(m.stdout)
     return _result(kind, m, int(out.get("responses", 0)), out.get("elapsed_s"),
+                   site_cpu_s=site.cpu_s() - site_before,
                    articles=out.get("articles"), extracted=out.get("extracted"))
 
 
-def run_crawl(name: str, url: str, root: Path, work: Path) -> Result:
-    cmd = [sys.executable, "-m", "crawler", "crawl", url, "--root", str(root), "--collection", "bench",
+def run_crawl(name: str, site: Site, root: Path, work: Path) -> Result:
+    cmd = [sys.executable, "-m", "crawler", "crawl", site.url, "--root", str(root), "--collection", "bench",
            "--allow-private"]
+    site_before = site.cpu_s()
     m = _run(cmd, work / ("%s.log" % name))
     report = _run_report(root, "bench")
     stats = report.get("stats", {})
     return _result(name, m, int(report.get("responses", 0)), stats.get("elapsed_time_seconds"),
+                   site_cpu_s=site.cpu_s() - site_before,
                    articles=report.get("articles"), duplicates=report.get("duplicates"),
                    not_articles=report.get("not_articles"), errors=report.get("errors"))
 
@@ -207,9 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         print("real site: %d articles" % args.pages, flush=True)
         with Site("real", args.pages, args.eval_dir) as site:
-            results["bare"] = run_spider("bare", site.url, work, concurrency)
-            results["naive"] = run_spider("naive", site.url, work, concurrency)
-            results["crawl"] = run_crawl("crawl", site.url, work / "crawl", work)
+            results["bare"] = run_spider("bare", site, work, concurrency)
+            results["naive"] = run_spider("naive", site, work, concurrency)
+            results["crawl"] = run_crawl("crawl", site, work / "crawl", work)
         archive = work / "crawl" / "bench" / "archive"
         results["single"] = run_single(archive, work)
         results["replay"] = run_replay(archive, work / "replay", work, results["single"].pages)
@@ -217,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
             print("cheap site: %d articles" % size, flush=True)
             with Site("cheap", size, args.eval_dir) as site:
                 name = "memory-%d" % size
-                results[name] = run_crawl(name, site.url, work / name, work)
+                results[name] = run_crawl(name, site, work / name, work)
                 shutil.rmtree(work / name, ignore_errors=True)  # 50k pages of WARC add up
     finally:
         if not args.keep:
