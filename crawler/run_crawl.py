@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
 from typing import Any, TextIO
 
@@ -122,8 +123,13 @@ def discovery_overrides(args: argparse.Namespace) -> dict[str, Any]:
 def crawl_command(args: argparse.Namespace) -> int:
     collection = Collection.create(args.root, args.collection)
     overrides = {**discovery_overrides(args), **parse_setting_overrides(args.settings)}
-    if args.resume:
-        overrides["JOBDIR"] = os.path.join(collection.state_dir, "jobdir")
+    # The frontier always lives on disk (Scrapy's JOBDIR): a big crawl's pending requests would
+    # otherwise all sit in memory. A new crawl starts from an empty one; --resume keeps it.
+    jobdir = os.path.join(collection.state_dir, "jobdir")
+    if not args.resume:
+        with collection.lock():  # never pull the frontier from under a crawl still running
+            shutil.rmtree(jobdir, ignore_errors=True)
+    overrides.setdefault("JOBDIR", jobdir)
     try:
         report = run_crawl(collection, args.seeds, max_pages=args.max_pages,
                            allow_private=args.allow_private, overrides=overrides,
