@@ -232,6 +232,7 @@ def main(argv: list[str] | None = None) -> int:
             with Site("cheap", size, args.eval_dir) as site:
                 name = "memory-%d" % size
                 results[name] = run_crawl(name, site, work / name, work)
+            if not args.keep:
                 shutil.rmtree(work / name, ignore_errors=True)  # 50k pages of WARC add up
     finally:
         if not args.keep:
