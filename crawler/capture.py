@@ -2,7 +2,9 @@
 
 It sits next to the downloader (priority 950), so it sees responses before redirects are
 followed, retries decided or bodies decompressed: 301s, 404s and robots.txt are archived
-too, and a gzip body is stored gzipped under its own Content-Encoding.
+too, and a gzip body is stored gzipped under its own Content-Encoding. A download cut
+short past the download max size or by the timeout fails as in Scrapy, but what came is
+archived first, marked `WARC-Truncated: length` or `time` (see crawler/download.py).
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from archive.warc import (
     build_request_head,
     build_response_head,
 )
-from crawler.download import WIRE_META_KEY, WireCapture
+from crawler.download import TRUNCATED_META_KEY, WIRE_META_KEY, TruncatedDownload, WireCapture
 from crawler.setting_types import SettingError, typed_setting
 from pipelines.dedupe import Deduper
 from pipelines.scrapy_adapters import run_context
@@ -39,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 RECORD_META_KEY = "archive_record"
 _CHUNKED_LINE = re.compile(rb"^(transfer-encoding)(\s*:[^\r\n]*chunked)", re.IGNORECASE | re.MULTILINE)
+_LENGTH_LINE = re.compile(rb"^(content-length\s*:)", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -102,19 +105,44 @@ def exchange_from(request: Request, response: Response, wire: WireCapture | None
         request_head, request_body = _rebuild_request(request), request.body
         response_head = _rebuild_response_head(response)
         protocol = response.protocol or "HTTP/1.1"
-    # Twisted hands us de-chunked bodies: the header must no longer claim chunk framing, so
-    # it is kept under pywb's prefix for original headers instead.
-    response_head = _CHUNKED_LINE.sub(rb"X-Archive-Orig-\1\2", response_head)
     return HttpExchange(
         url=response.url,
         request_head=request_head,
         request_body=request_body,
-        response_head=response_head,
+        response_head=_unchunked(response_head),
         body=response.body,
         ip_address=str(response.ip_address) if response.ip_address else None,
         protocol=protocol,
         date=datetime.now(timezone.utc),
     )
+
+
+def truncated_exchange(cut: TruncatedDownload) -> HttpExchange:
+    """The exchange of a download cut short: the body up to the cut, marked WARC-Truncated.
+
+    The stored body is shorter than a Content-Length the server sent, and replay tools
+    (pywb, ReplayWeb.page) would serve that header with it, so that clients wait for bytes
+    that never come: the header is kept under pywb's prefix for original headers instead,
+    as a chunked Transfer-Encoding is.
+    """
+    request_head, _, request_body = cut.wire.request_bytes.partition(b"\r\n\r\n")
+    return HttpExchange(
+        url=cut.url,
+        request_head=request_head + b"\r\n\r\n",
+        request_body=request_body,
+        response_head=_LENGTH_LINE.sub(rb"X-Archive-Orig-\1", _unchunked(cut.wire.response_head)),
+        body=cut.body,
+        ip_address=cut.ip_address,
+        protocol=cut.wire.protocol,
+        truncated=cut.reason,
+        date=datetime.now(timezone.utc),
+    )
+
+
+def _unchunked(response_head: bytes) -> bytes:
+    # Twisted hands us de-chunked bodies: the header must no longer claim chunk framing, so
+    # it is kept under pywb's prefix for original headers instead.
+    return _CHUNKED_LINE.sub(rb"X-Archive-Orig-\1\2", response_head)
 
 
 def _header(response: Response, name: bytes) -> str | None:
@@ -184,6 +212,25 @@ class CaptureMiddleware:
         if self.store is not None and location and 300 <= response.status < 400:
             Deduper(self.store).note_redirect(response.url, location.decode("latin-1"), self.run_id)
         return response
+
+    def process_exception(self, request: Request, exception: BaseException) -> None:
+        """Archive what a cut-short download received; the failure goes on as it was."""
+        request.meta.pop(WIRE_META_KEY, None)
+        cut = request.meta.pop(TRUNCATED_META_KEY, None)
+        if not isinstance(cut, TruncatedDownload):
+            return None
+        self.stats.inc_value("fetch/truncated/%s" % cut.reason)
+        if request.meta.get("dont_archive"):
+            logger.warning("download of %s cut short: %s", cut.url, cut.detail)
+            return None
+        # never a revisit, and never the payload or validators later captures are compared
+        # with: this is not the page
+        location = self._full(truncated_exchange(cut))
+        self.stats.inc_value("archive/truncated")
+        logger.warning("download of %s cut short: %s; the %d bytes received are archived "
+                       "with WARC-Truncated: %s (%s)", cut.url, cut.detail, len(cut.body),
+                       cut.reason, location.filename)
+        return None
 
     def write(self, exchange: HttpExchange, status: int, etag: str | None = None,
               last_modified: str | None = None) -> RecordLocation:

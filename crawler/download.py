@@ -5,6 +5,12 @@ placement, nor the request bytes Twisted actually sent (its `Host` header, say).
 hold those as they were, so this handler records the request bytes written to the socket and
 the response head bytes read from it, and leaves them in `request.meta["archive_wire"]`.
 
+A body cut short by this crawler — past `DOWNLOAD_MAXSIZE` (announced by Content-Length or
+not) or by the download timeout once the head has arrived — still fails the download as in
+Scrapy, but what was received up to the cut is left in `request.meta["archive_truncated"]`
+for the capture middleware to archive as a `WARC-Truncated` record. For an announced
+oversize body the prefix up to the limit is read before the connection is dropped.
+
 It builds on private parts of Scrapy's HTTP/1.1 handler; if those ever move, the capture
 middleware falls back to a head rebuilt from the Response (and says so in its stats).
 """
@@ -12,16 +18,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from io import BytesIO
+from typing import Any, cast
 
 from scrapy import Request
 from scrapy.core.downloader.handlers import http11
+from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.protocol import connectionDone
+from twisted.python.failure import Failure
+from twisted.web.iweb import UNKNOWN_LENGTH
 
 logger = logging.getLogger(__name__)
 
 WIRE_META_KEY = "archive_wire"
+TRUNCATED_META_KEY = "archive_truncated"
 
 
 @dataclass(frozen=True)
@@ -31,6 +43,42 @@ class WireCapture:
     request_bytes: bytes
     response_head: bytes
     protocol: str
+
+
+@dataclass(frozen=True)
+class TruncatedDownload:
+    """A response this crawler cut short: its wire bytes, the body up to the cut, and why.
+
+    `reason` is the WARC-Truncated value ("length" or "time"); `detail` says it for people.
+    """
+
+    url: str
+    wire: WireCapture
+    status: int
+    body: bytes  # transfer-decoded, content-encoding intact, as a complete body would be kept
+    reason: str
+    detail: str
+    ip_address: str | None = None
+
+
+def _wire_of(txresponse: Any) -> WireCapture | None:
+    head = getattr(txresponse, "_newsarchive_head", None)
+    sent = getattr(txresponse, "_newsarchive_request", None)
+    if head is None or sent is None:
+        return None
+    version = txresponse.version
+    protocol = "%s/%d.%d" % (version[0].decode("ascii", "replace"), version[1], version[2])
+    return WireCapture(request_bytes=sent, response_head=head, protocol=protocol)
+
+
+def _keep_truncated(request: Request, txresponse: Any, body: bytes, reason: str, detail: str,
+                    ip_address: object = None) -> None:
+    wire = _wire_of(txresponse)
+    if wire is None:
+        return  # nothing to archive faithfully; the download fails as it would anyway
+    request.meta[TRUNCATED_META_KEY] = TruncatedDownload(
+        url=request.url, wire=wire, status=int(txresponse.code), body=body, reason=reason,
+        detail=detail, ip_address=str(ip_address) if ip_address else None)
 
 
 class _RecordingTransport:
@@ -100,24 +148,116 @@ class _RecordingFactory(http11._LenientHTTP11ClientFactory):
         return _RecordingProtocol(self._quiescentCallback)
 
 
+class _BoundedReader(http11._ResponseReader):
+    """Scrapy's body reader that, at the download max size, keeps the body up to the limit.
+
+    Scrapy's reader empties its buffer and cancels when a body grows past the limit; this
+    one keeps the first `maxsize` bytes for the archive first, and fails the download with
+    a message that says why. With `announced` (a Content-Length past the limit) it stops
+    as soon as it holds `maxsize` bytes, the rest being known to be too much, and however
+    the reading ends the download fails as Scrapy fails it at once: cancelled.
+    """
+
+    announced = -1  # set on the instance, after its class is swapped in (see _RecordingAgent)
+
+    @property
+    def too_big(self) -> bool:
+        return bool(self._maxsize) and self.announced > self._maxsize
+
+    def size_detail(self) -> str:
+        if self.too_big:
+            return "Content-Length %d is more than the download max size (%d bytes)" % (
+                self.announced, self._maxsize)
+        return "body grew past the download max size (%d bytes)" % self._maxsize
+
+    def dataReceived(self, data: bytes) -> None:  # noqa: N802
+        if self._finished.called:
+            return
+        limit = self._maxsize
+        total = self._bytes_received + len(data)
+        if not limit or total < limit or (total == limit and not self.too_big):
+            super().dataReceived(data)
+            return
+        body = self._bodybuf.getvalue() + data[: limit - self._bytes_received]
+        self._bodybuf = BytesIO()
+        self._bytes_received = total
+        self._cut(body, "length", self.size_detail())
+        http11._ScrapyAgent._cancel(None, txresponse=self._txresponse)  # drop the connection
+
+    def connectionLost(self, reason: Failure = connectionDone) -> None:  # noqa: N802
+        if self.too_big and not self._finished.called:
+            # the server hung up before the limit: still a body too big to take
+            self._cut(self._bodybuf.getvalue(), "disconnect", "%s; the server closed the "
+                      "connection after %d bytes" % (self.size_detail(), self._bytes_received))
+            return
+        super().connectionLost(reason)
+
+    def _cut(self, body: bytes, reason: str, detail: str) -> None:
+        _keep_truncated(self._request, self._txresponse, body, reason, detail, self._ip_address)
+        self._finished.errback(Failure(DownloadCancelledError(detail)))
+
+
 class _RecordingAgent(http11._ScrapyAgent):
-    """Scrapy's agent, leaving the wire bytes in the request's meta."""
+    """Scrapy's agent, leaving the wire bytes in the request's meta (also of a cut download)."""
 
     _request: Request
+    _reader: _BoundedReader | None = None
 
     def download_request(self, request: Request) -> Any:
         self._request = request
         return super().download_request(request)
 
+    def _cb_bodyready(self, txresponse: Any, request: Request) -> Any:
+        maxsize = request.meta.get("download_maxsize", self._maxsize)
+        announced = txresponse.length if txresponse.length != UNKNOWN_LENGTH else -1
+
+        def deliver(reader: Any) -> None:
+            # Scrapy builds its reader inline; swapping its class (as Scrapy does with its
+            # parser) happens before any body byte reaches it.
+            if type(reader) is http11._ResponseReader:
+                reader.__class__ = _BoundedReader
+                bounded = cast(_BoundedReader, reader)
+                bounded.announced = announced
+                self._reader = bounded
+            type(txresponse).deliverBody(txresponse, reader)
+
+        txresponse.deliverBody = deliver
+        try:
+            if maxsize and announced > maxsize:
+                # Scrapy would drop the connection now; read as if the length were unknown,
+                # and let the reader stop at the limit with the prefix kept.
+                txresponse.length = UNKNOWN_LENGTH
+                try:
+                    return super()._cb_bodyready(txresponse, request)
+                finally:
+                    txresponse.length = announced
+            return super()._cb_bodyready(txresponse, request)
+        finally:
+            del txresponse.deliverBody
+
+    def _cb_timeout(self, result: Any, request: Request, url: str, timeout: float) -> Any:
+        reader = self._reader
+        timer: Any = self._timeout_cl
+        if (timer.active() or reader is None or self._txresponse is None
+                or TRUNCATED_META_KEY in request.meta):
+            return super()._cb_timeout(result, request, url, timeout)
+        # the timeout fired after the head arrived: keep the body received so far
+        _keep_truncated(
+            request, self._txresponse, reader._bodybuf.getvalue(), "time",
+            "download timeout (%g s) passed after %d bytes of the body"
+            % (timeout, reader._bytes_received), reader._ip_address)
+        try:
+            return super()._cb_timeout(result, request, url, timeout)
+        except DownloadTimeoutError:
+            if reader.too_big:  # Scrapy cancels these at once, never waits for a timeout
+                raise DownloadCancelledError(reader.size_detail()) from None
+            raise
+
     def _cb_bodydone(self, result: Any, url: str) -> Response:
         response = super()._cb_bodydone(result, url)
-        txresponse = result["txresponse"]
-        head = getattr(txresponse, "_newsarchive_head", None)
-        sent = getattr(txresponse, "_newsarchive_request", None)
-        if head is not None and sent is not None:
-            self._request.meta[WIRE_META_KEY] = WireCapture(
-                request_bytes=sent, response_head=head, protocol=response.protocol or "HTTP/1.1"
-            )
+        wire = _wire_of(result["txresponse"])
+        if wire is not None:
+            self._request.meta[WIRE_META_KEY] = wire
         return response
 
 
@@ -141,5 +281,6 @@ class CapturingHTTP11DownloadHandler(http11.HTTP11DownloadHandler):
             tls_verbose_logging=self._tls_verbose_logging,
         )
         request.meta.pop(WIRE_META_KEY, None)  # never leave a previous hop's bytes behind
+        request.meta.pop(TRUNCATED_META_KEY, None)
         with http11.wrap_twisted_exceptions():
             return await maybe_deferred_to_future(agent.download_request(request))
