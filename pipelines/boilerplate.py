@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from pipelines.bodytext import Paragraph
 
-__all__ = ["drop_link_lists", "drop_title", "drop_widget_sections", "is_boilerplate"]
+__all__ = ["drop_bylines", "drop_link_lists", "drop_title", "drop_widget_sections", "is_boilerplate"]
 
 
 _BOILERPLATE_RE = re.compile(
@@ -198,3 +198,66 @@ def drop_link_lists(paragraphs: list[Paragraph]) -> list[Paragraph]:
         if len(tail) >= 3 and short and linky >= max(2, len(tail) // 4) and not _numbered(tail):
             kept = kept[: last + 1]
     return kept
+
+
+# "By Jane Doe", "Von Max Müller, Berlin", "Jane Doe 5 hours ago": a byline printed as a paragraph
+_BYLINE_WORD_RE = re.compile(r"^(?:by|von|vom|par|por|per|door|av|af|written\s+by)\s+(?=\w)", re.IGNORECASE)
+_AGO_RE = re.compile(
+    r"\s*\d+\s*(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago$", re.IGNORECASE
+)
+_NAME_RE = re.compile(r"^[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*(?:\s+(?:[a-zà-ÿ]{1,3}\s+)?[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*){1,3}$")
+# closing credits: "With files from The Associated Press", "Mit Material von dpa"
+_CREDIT_LINE_RE = re.compile(
+    r"^[\W_]*(?:with\s+(?:additional\s+)?(?:files|reporting|reports|input|contributions)\s+(?:from|by)\b|"
+    r"(?:additional\s+)?reporting\s+by\b|editing\s+by\b|mit\s+(?:agentur)?material\b|"
+    r"mit\s+informationen\s+von\b|avec\s+(?:l'?)?afp\b)",
+    re.IGNORECASE,
+)
+
+
+def _is_byline(text: str, authors: Sequence[str], same: Callable[[str, str], bool]) -> bool:
+    if len(text) > 100 or "\n" in text or _SENTENCE_END_RE.search(text):
+        return False
+    text = _AGO_RE.sub("", text).strip()
+    if authors and same(text, " ".join(authors)) or any(same(text, a) for a in authors):
+        return True
+    rest = _BYLINE_WORD_RE.sub("", text, count=1)
+    if rest == text:
+        return False
+    first = re.split(r"\s*(?:,|\band\b|\bund\b|\bet\b|&)\s*", rest, maxsplit=1)[0]
+    return bool(_NAME_RE.match(first)) and len(rest.split()) <= 10
+
+
+def _is_author_note(text: str, authors: Sequence[str], same: Callable[[str, str], bool]) -> bool:
+    """A note about the author: "Jane Doe is a reporter ...", "Correspondent Jane Doe covers ..."."""
+    if len(text.split()) > 90:
+        return False
+    words = text.split()[:6]
+    for author in authors:
+        size = len(author.split())
+        if size < 2:
+            continue
+        for start in range(0, min(2, len(words) - size + 1)):
+            if same(" ".join(words[start : start + size]).rstrip(",:"), author):
+                return True
+    return False
+
+
+def drop_bylines(
+    paragraphs: list[Paragraph], authors: Sequence[str], same: Callable[[str, str], bool]
+) -> list[Paragraph]:
+    """Remove the byline, a note on the author and closing credit lines printed as paragraphs.
+
+    Authors are their own field. A byline is a short line that is the author names or starts
+    with "By"/"Von" and a name; an author note is one of the last three paragraphs starting
+    with an author's full name; a credit line ("With files from ...", "Mit Material von dpa")
+    is a short last or second-to-last paragraph.
+    """
+    out = [p for p in paragraphs if not _is_byline(p.text, authors, same)]
+    for index in range(len(out) - 1, max(len(out) - 4, 0), -1):
+        text = out[index].text
+        note = index > 0 and _is_author_note(text, authors, same)
+        credit = index >= len(out) - 2 and len(text.split()) <= 25 and _CREDIT_LINE_RE.match(text)
+        if note or credit:
+            del out[index]
+    return out

@@ -105,6 +105,7 @@ class PageMetadata:
         self.page_url = url
         self.article = data.article or {}
         self._headlines: list[str] | None = None
+        self._authors: list[str] | None = None
 
     def url(self) -> str:
         """The canonical URL when it is on the page's own host, else the page URL."""
@@ -192,6 +193,11 @@ class PageMetadata:
         The publisher's own name ("Daily Example", "example.com", "Example staff") never
         is: it says who published the page, which ``site_name`` already holds.
         """
+        if self._authors is None:
+            self._authors = self._find_authors()
+        return list(self._authors)
+
+    def _find_authors(self) -> list[str]:
         exclude = self._site_names()
         raw: list[str] = []
         value = self.article.get("author") or self.article.get("creator")

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from pipelines.bodytext import Paragraph, join_split_body, prune_hidden
-from pipelines.boilerplate import drop_link_lists, drop_title, drop_widget_sections, is_boilerplate
+from pipelines.boilerplate import (
+    drop_bylines,
+    drop_link_lists,
+    drop_title,
+    drop_widget_sections,
+    is_boilerplate,
+)
 from pipelines.extract import (
     ARTICLE_KEYS,
     EXTRACTOR_NAME,
@@ -16,6 +22,7 @@ from pipelines.extract import (
     Extraction,
     ExtractOptions,
 )
+from pipelines.fields import same_name
 from pipelines.htmlload import parse_html
 
 DATA = Path(__file__).parent / "data" / "extract"
@@ -394,3 +401,27 @@ def test_split_body_chunks_of_another_article_stay_apart() -> None:
     html = _split_body_page('<article class="next"><h1>Other story</h1>{chunk}</article>')
     tree = parse_html(html)
     assert join_split_body(tree) == 0
+
+
+def test_bylines_author_notes_and_credit_lines_are_not_text() -> None:
+    paragraphs = [
+        _p("Von Ingrid Solberg und Tomasz Nowak, Bergen"),
+        _p(PROSE),
+        _p("Ingrid Solberg3 hours ago"),
+        _p("By the harbour, nothing moved."),  # a sentence, not a byline
+        _p("Tomasz Nowak said the vote was close."),  # early in the story: a quote, not a note
+        _p(PROSE),
+        _p("Ingrid Solberg is the paper's islands correspondent and has covered the ferries since 2015."),
+        _p("With files from The Canadian Press"),
+    ]
+    kept = drop_bylines(paragraphs, ["Ingrid Solberg", "Tomasz Nowak"], same_name)
+    assert [p.text for p in kept] == [
+        PROSE,
+        "By the harbour, nothing moved.",
+        "Tomasz Nowak said the vote was close.",
+        PROSE,
+    ]
+    # without known authors the "By ..." line still goes; a name deep in a last sentence stays
+    ending = [_p("By Jane Doe"), _p(PROSE), _p("The new harbour master Jane Doe is expected to sign it.")]
+    assert [p.text for p in drop_bylines(ending, [], same_name)] == [PROSE, ending[2].text]
+    assert [p.text for p in drop_bylines(ending, ["Jane Doe"], same_name)] == [PROSE, ending[2].text]
