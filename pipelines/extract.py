@@ -24,7 +24,13 @@ from pipelines.bodytext import (
     prune_hidden,
     visible_lede,
 )
-from pipelines.boilerplate import drop_link_lists, drop_title, drop_widget_sections, is_boilerplate
+from pipelines.boilerplate import (
+    drop_bylines,
+    drop_link_lists,
+    drop_title,
+    drop_widget_sections,
+    is_boilerplate,
+)
 from pipelines.classify import PageSignals, classify, count_teaser_links
 from pipelines.fields import same_name
 from pipelines.htmlload import decode_html, parse_html
@@ -159,6 +165,7 @@ class ArticleExtractor:
         paragraphs = drop_link_lists(paragraphs)
         # the headline is its own field; trafilatura often repeats it as the first heading
         paragraphs = drop_title(paragraphs, headlines, same_name)
+        paragraphs = drop_bylines(paragraphs, meta.authors(), same_name)
         text, link_chars = choose_text(paragraphs, data.article, self.options.min_text_length)
 
         signals = replace(
