@@ -25,6 +25,7 @@ ARC_SUFFIXES = (".arc", ".arc.gz")
 _BLOCK = 16 * 1024  # compressed bytes read at a time (a gzip bomb stays below ~16 MB a step)
 _MAX_LINE = 1 << 20  # a "header line" longer than this is garbage
 _GZIP_MAGIC = b"\x1f\x8b"
+TRUNCATED = "truncated record"  # ReadReport.skipped key of responses marked WARC-Truncated
 
 
 @dataclass
@@ -100,7 +101,9 @@ def iter_responses(
     """Yield every HTTP response record in the files, in file order, bodies decoded.
 
     Request, metadata, resource (`dns:`, `urn:pageinfo:`), warcinfo, conversion and
-    continuation records are read past. A revisit comes out as described on
+    continuation records are read past, and so are responses marked `WARC-Truncated`
+    (a body cut at a size or time limit is not the page), counted in `report.skipped`
+    under `TRUNCATED`. A revisit comes out as described on
     `ArchivedResponse`, in its place when its original came before it, else after the
     last file; a revisit whose original is not in the input is counted in
     `report.skipped`. A corrupt or truncated file yields the records before the bad
@@ -120,6 +123,9 @@ def iter_responses(
             report.files += 1
             yield from _iter_file(path, report, originals)
         yield from originals.resolve_pending(report)
+        if report.skipped[TRUNCATED]:
+            logger.info("%d responses marked WARC-Truncated (cut short when captured); not replayed",
+                        report.skipped[TRUNCATED])
     finally:
         originals.close()
 
@@ -385,6 +391,12 @@ def _handed_on(
         return  # dns: and other records that hold no HTTP message
     if entry.warc("WARC-Segment-Number"):
         report.skipped["segmented record"] += 1  # its payload continues in other records
+        return
+    if entry.rec_type == "response" and entry.warc("WARC-Truncated"):
+        # a body cut at a size or time limit (or by a hang-up) is not the page
+        logger.debug("%s at offset %d: %s cut short (WARC-Truncated: %s); not replayed",
+                     path, entry.offset, entry.warc("WARC-Target-URI"), entry.warc("WARC-Truncated"))
+        report.skipped[TRUNCATED] += 1
         return
     if not entry.warc("WARC-Target-URI"):
         report.skipped["no WARC-Target-URI"] += 1

@@ -166,6 +166,31 @@ def test_our_writer_and_reader_agree_on_every_location(tmp_path: Path, gzip: boo
         assert (got.offset, got.length) == warcio_places(path)[got.record_id]
 
 
+@GZIP_PARAMS
+def test_responses_marked_truncated_are_counted_not_replayed(tmp_path: Path, gzip: bool) -> None:
+    writer = WarcWriter(str(tmp_path), gzip=gzip)
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+    for name, truncated in (("whole", None), ("cut", "length"), ("slow", "time"), ("after", None)):
+        writer.write_exchange(HttpExchange(
+            url="http://ours.example/" + name, request_head=b"GET / HTTP/1.1\r\n\r\n",
+            response_head=head, body=b"<p>%s</p>" % name.encode(), truncated=truncated))
+    # another crawler's truncated record (Heritrix, Common Crawl mark big bodies so)
+    with open(tmp_path / "foreign.warc", "wb") as fh:
+        foreign = WARCWriter(fh, gzip=False)
+        foreign.write_record(foreign.create_warc_record(
+            "http://foreign.example/big", "response", payload=io.BytesIO(b"<p>the st"), length=9,
+            warc_headers_dict={"WARC-Truncated": "length"},
+            http_headers=StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")))
+    writer.close()
+    report = ReadReport()
+
+    responses = list(iter_responses([str(tmp_path)], report))
+
+    assert [r.url for r in responses] == ["http://ours.example/whole", "http://ours.example/after"]
+    assert report.skipped == {"truncated record": 3}
+    assert report.records == 10  # read past, not lost: our warcinfo, 4 responses, 4 requests; 1 foreign
+
+
 def test_find_warc_files_walks_directories_in_name_order(tmp_path: Path) -> None:
     for name in ["b.warc.gz", "a.warc", "c.arc.gz", "notes.txt", "x.warc.gz.open", "sub/z.warc"]:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
