@@ -270,13 +270,32 @@ def test_exchange_date_wins_over_the_clock_and_is_stored_in_utc(tmp_path: Path) 
 
 
 @GZIP_PARAMS
-def test_truncated_capture_is_marked(tmp_path: Path, gzip: bool) -> None:
+@pytest.mark.parametrize("reason", ["length", "time"])
+def test_truncated_capture_is_marked(tmp_path: Path, gzip: bool, reason: str) -> None:
+    cut_head = RESPONSE_HEAD.replace(b"Content-Length", b"X-Archive-Orig-Content-Length")
     writer = make_writer(tmp_path, gzip)
-    writer.write_exchange(exchange(body=b"<p>H", truncated="length"))
+    writer.write_exchange(exchange(body=b"<p>H", response_head=cut_head, truncated=reason))
     (path,) = writer.close()
     (_info, response, request) = records_of(path)
-    assert response[1]["WARC-Truncated"] == "length"
+    assert response[1]["WARC-Truncated"] == reason
     assert "WARC-Truncated" not in request[1]
+    # the digests are those of what is stored: the 4 bytes received, not the 11 announced
+    block = cut_head + b"<p>H"
+    start = plain_bytes(path).index(b"WARC/1.1\r\nWARC-Type: response")
+    assert plain_bytes(path)[start:].startswith(
+        b"WARC/1.1\r\n"
+        b"WARC-Type: response\r\n"
+        b"WARC-Record-ID: <urn:uuid:00000000-0000-4000-8000-000000000001>\r\n"
+        b"WARC-Date: 2024-05-06T07:08:09.123456Z\r\n"
+        b"WARC-Target-URI: http://example.com/news/1?x=1\r\n"
+        b"WARC-IP-Address: 93.184.216.34\r\n"
+        b"WARC-Protocol: http/1.1\r\n"
+        b"WARC-Truncated: " + reason.encode() + b"\r\n"
+        b"WARC-Payload-Digest: " + sha1_b32(b"<p>H").encode() + b"\r\n"
+        b"WARC-Block-Digest: " + sha1_b32(block).encode() + b"\r\n"
+        b"Content-Type: application/http; msgtype=response\r\n"
+        b"Content-Length: %d\r\n"
+        b"\r\n" % len(block) + block + b"\r\n\r\n")
 
 
 # -- files: .open while written, rotation, locations -----------------------------------------
