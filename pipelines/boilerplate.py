@@ -31,7 +31,8 @@ _BOILERPLATE_RE = re.compile(
 )
 # picture credits: "STR/AFP via Getty Images", "Foto: NTB", "(Image: Getty Images)"
 _CREDIT_RE = re.compile(
-    r"^\W*(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|picture|kuva|zdjęcie)\s*:"
+    r"^\W*(?:foto|fotos|photo|photos|bild|bilder|image|images|credit|picture|kuva|zdjęcie|фото|"
+    r"quelle|source|fonte|fuente|bron|kilde|källa|źródło|zdroj)\s*:"
     r"|getty\s*images|shutterstock|istock|imago|picture[\s-]alliance|\bap photo\b|\bdpa\b.*\bfoto\b",
     re.IGNORECASE,
 )
@@ -43,7 +44,11 @@ _CONSENT_RE = re.compile(
     re.IGNORECASE,
 )
 # a paragraph that is only a machine timestamp (hidden metadata made visible)
-_MACHINE_RE = re.compile(r"^(?:\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?)$")
+# (or a script's settings shown as text: "showPaywall:", "false")
+_MACHINE_RE = re.compile(
+    r"^(?:\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?|true|false|null|undefined|"
+    r"[a-z]+(?:[A-Z][a-z0-9]*)+\s*:)$"
+)
 # dateline words: "Thursday, October 6, 2022", "Stand: 22.04.2024, 06:00 Uhr", "22 de janeiro de 2018 às 0:13"
 _DATE_WORDS = frozenset(
     """
@@ -57,7 +62,8 @@ _DATE_WORDS = frozenset(
     lunes martes miércoles jueves viernes sábado domingo janeiro fevereiro março maio junho
     julho setembro outubro dezembro segunda terça quarta quinta sexta feira gennaio febbraio
     aprile maggio giugno luglio settembre ottobre dicembre
-    am pm uhr h gmt utc cet cest est edt pst bst amt ist
+    am pm uhr h gmt utc cet cest est edt pst bst amt ist min mins sec sek
+    available until verfügbar bis disponible jusqu'au hasta
     updated published posted stand aktualisiert veröffentlicht publié mis à jour actualizado
     publicado atualizado aggiornato pubblicato on at le den der um de às a las el of
     """.split()

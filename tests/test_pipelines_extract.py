@@ -425,3 +425,22 @@ def test_bylines_author_notes_and_credit_lines_are_not_text() -> None:
     ending = [_p("By Jane Doe"), _p(PROSE), _p("The new harbour master Jane Doe is expected to sign it.")]
     assert [p.text for p in drop_bylines(ending, [], same_name)] == [PROSE, ending[2].text]
     assert [p.text for p in drop_bylines(ending, ["Jane Doe"], same_name)] == [PROSE, ending[2].text]
+
+
+def test_source_credits_video_lengths_and_script_settings_are_dropped() -> None:
+    for text in (
+        "Quelle: dpa",
+        "Source: Harbour Authority",
+        "Фото: Иван Петров, Вечерняя газета",
+        "03:12 Min. Verfügbar bis 12.05.2024.",
+        "14.03.2024 | 1:45 min",
+        "showPaywall:",
+        "false",
+    ):
+        assert is_boilerplate(_p(text)), text
+    for text in (
+        "Source: the harbour master, who asked not to be named, said the ferry would run.",
+        "Available until the end of May, the passes cost 40 euros.",
+        "Status: open",
+    ):
+        assert not is_boilerplate(_p(text)), text
