@@ -20,7 +20,7 @@ from crawler.report import build_report
 from crawler.run_crawl import print_summary
 from pipelines.canonical import InvalidURL, canonicalize
 from pipelines.dedupe import Deduper
-from pipelines.extract import ArticleExtractor, Extraction
+from pipelines.extraction_types import Extraction
 from pipelines.process import ArticleProcessor, Page
 from pipelines.scrapy_adapters import RunContext
 from pipelines.workers import ExtractionPool
@@ -106,7 +106,7 @@ def _replay_into(ctx: RunContext, paths: list[str], workers: int | None) -> tupl
     stats: Counter[str] = Counter()
     writer = ItemWriter(ctx.collection.items_path(ctx.run_id))
     pool = ExtractionPool(workers)
-    processor = ArticleProcessor(ArticleExtractor(), Deduper(ctx.store), writer, ctx.run_id, stats)
+    processor = ArticleProcessor(pool, Deduper(ctx.store), writer, ctx.run_id, stats)
     window: deque[tuple[Page, Future[Extraction]]] = deque()
     limit = 4 * max(1, pool.workers)  # enough to keep every worker busy, bounded memory
     redirects = _RedirectMemory()

@@ -2,14 +2,14 @@
 
 The page is parsed once; the same tree feeds the structured-data reader, the metadata
 heuristics and trafilatura (which works on its own copy). Plain Python: no Scrapy here.
+The types it takes and gives live in `pipelines.extraction_types` (re-exported here), so that
+processes which only pass pages on need not load the extractor.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from dataclasses import replace
 
 import trafilatura
 from extruct.jsonld import JsonLdExtractor
@@ -32,6 +32,13 @@ from pipelines.boilerplate import (
     is_boilerplate,
 )
 from pipelines.classify import PageSignals, classify, count_teaser_links
+from pipelines.extraction_types import (
+    EXTRACTOR_NAME,
+    EXTRACTOR_VERSION,
+    Extraction,
+    ExtractOptions,
+    extractor_info,
+)
 from pipelines.fields import same_name
 from pipelines.htmlload import decode_html, parse_html
 from pipelines.language import LanguageGuesser
@@ -41,13 +48,6 @@ from pipelines.structured import read_page_data
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "ArticleExtractor", "ExtractOptions", "Extraction"]
 
 logger = logging.getLogger(__name__)
-
-EXTRACTOR_NAME = "newsarchive"
-try:
-    _OWN_VERSION = version("newsarchive")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    _OWN_VERSION = "0+unknown"
-EXTRACTOR_VERSION = f"{_OWN_VERSION}+trafilatura-{trafilatura.__version__}"
 
 ARTICLE_KEYS = (
     "url",
@@ -63,26 +63,6 @@ ARTICLE_KEYS = (
     "text",
     "word_count",
 )
-
-
-@dataclass(frozen=True)
-class ExtractOptions:
-    """Extraction knobs; the defaults are what the crawler uses."""
-
-    favor_precision: bool = False
-    favor_recall: bool = False
-    include_tables: bool = True
-    fast: bool = False  # skip trafilatura's fallback extractors (readability, justext)
-    min_text_length: int = 200  # shorter main text -> not an article
-    max_page_bytes: int = 20_000_000  # larger pages are refused rather than parsed
-
-
-@dataclass(frozen=True)
-class Extraction:
-    """Result of one extraction: the article fields, or None and the reason why not."""
-
-    article: dict[str, Any] | None
-    reason: str
 
 
 def _declares_article(signals: PageSignals) -> bool:
@@ -108,12 +88,11 @@ class ArticleExtractor:
         )
         self._jsonld = JsonLdExtractor()
         self._languages = LanguageGuesser()
-        self._info = {"name": EXTRACTOR_NAME, "version": EXTRACTOR_VERSION}
 
     @property
     def info(self) -> dict[str, str]:
         """``{"name", "version"}`` of this extractor, recorded in every item."""
-        return dict(self._info)
+        return extractor_info()
 
     def extract(self, html: bytes | str, url: str, *, encoding: str | None = None) -> Extraction:
         """Extract the article on *html* fetched from *url*; never raises.

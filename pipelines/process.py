@@ -8,7 +8,7 @@ from typing import Protocol
 
 from pipelines.canonical import InvalidURL, canonicalize, host_of
 from pipelines.dedupe import NEW, UPDATED, Deduper, Verdict
-from pipelines.extract import ArticleExtractor, Extraction
+from pipelines.extraction_types import Extraction, PageExtractor
 from pipelines.textnorm import content_hash, simhash
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class ArticleProcessor:
 
     def __init__(
         self,
-        extractor: ArticleExtractor,
+        extractor: PageExtractor,
         deduper: Deduper,
         sink: ItemSink,
         run_id: str,

@@ -21,7 +21,7 @@ from archive.collection import Collection, CollectionLock, ItemWriter, new_run_i
 from archive.repair import Repaired, repair_directory
 from archive.store import Store
 from pipelines.dedupe import Deduper
-from pipelines.extract import ArticleExtractor, Extraction, ExtractOptions
+from pipelines.extraction_types import Extraction, ExtractOptions
 from pipelines.process import ArticleProcessor, Page
 from pipelines.workers import ExtractionPool, default_workers
 
@@ -153,7 +153,7 @@ class ArticlePipeline:
         pool = ExtractionPool(extract_workers(crawler.settings), options)
         writer = ItemWriter(ctx.collection.items_path(ctx.run_id))
         processor = ArticleProcessor(
-            ArticleExtractor(options),
+            pool,
             Deduper(ctx.store, crawler.settings.getint("DEDUPE_NEAR_DISTANCE", 3)),
             writer,
             ctx.run_id,

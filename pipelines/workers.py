@@ -14,9 +14,13 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from pipelines.extract import ArticleExtractor, Extraction, ExtractOptions
+from pipelines.extraction_types import Extraction, ExtractOptions, extractor_info
 from pipelines.textnorm import content_hash, simhash
+
+if TYPE_CHECKING:  # the crawl process imports this module: only workers load the extractor
+    from pipelines.extract import ArticleExtractor
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +41,9 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def extract_and_hash(extractor: ArticleExtractor, body: bytes, url: str, encoding: str | None) -> Extraction:
+def extract_and_hash(
+    extractor: ArticleExtractor, body: bytes | str, url: str, encoding: str | None
+) -> Extraction:
     """Extraction plus the per-article hashes, all the CPU-heavy work for one page."""
     extraction = extractor.extract(body, url, encoding=encoding)
     if extraction.article is None:
@@ -56,6 +62,8 @@ class _WorkerState:
 
 def warm_extractor(options: ExtractOptions | None = None) -> ArticleExtractor:
     """An extractor that has loaded everything it loads on first use (models, date parser)."""
+    from pipelines.extract import ArticleExtractor
+
     extractor = ArticleExtractor(options)
     extractor.extract(_WARM_UP_PAGE, "http://warm-up.invalid/a")
     return extractor
@@ -104,7 +112,7 @@ def _init_worker(options: ExtractOptions | None, in_worker: bool = True, owner: 
         _WorkerState.options = options
 
 
-def _work(body: bytes, url: str, encoding: str | None) -> Extraction:
+def _work(body: bytes | str, url: str, encoding: str | None) -> Extraction:
     extractor = _WorkerState.extractor
     assert extractor is not None, "worker not initialized"
     try:
@@ -135,7 +143,7 @@ class ExtractionPool:
         self.workers = default_workers() if workers is None else workers
         if self.workers < 0:
             raise ValueError("workers must be 0 or more, not %d" % self.workers)
-        self.info = ArticleExtractor(options).info
+        self.info = extractor_info()
         if self.workers == 0:
             self._executor: Executor = _InlineExecutor(options)
         else:
@@ -149,8 +157,12 @@ class ExtractionPool:
                 initializer=_init_worker, initargs=(options, True, os.getpid()),
             )
 
-    def submit(self, body: bytes, url: str, encoding: str | None = None) -> Future[Extraction]:
+    def submit(self, body: bytes | str, url: str, encoding: str | None = None) -> Future[Extraction]:
         return self._executor.submit(_work, body, url, encoding)
+
+    def extract(self, html: bytes | str, url: str, *, encoding: str | None = None) -> Extraction:
+        """One page through the pool, waiting for it (a `PageExtractor`, like the extractor)."""
+        return self.submit(html, url, encoding).result()
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

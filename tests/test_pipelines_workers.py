@@ -1,0 +1,71 @@
+"""Extraction workers: what the crawl process loads, what the workers share, what they return."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines.extraction_types import Extraction, extractor_info
+from pipelines.textnorm import content_hash, simhash
+from pipelines.workers import ExtractionPool
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ARTICLE = (
+    "<html lang='en'><head><title>Harbour ferry link funded</title>"
+    "<meta property='og:type' content='article'>"
+    "<meta property='article:published_time' content='2024-03-05T10:00:00Z'></head>"
+    "<body><article><h1>Harbour ferry link funded</h1>"
+    "<p>The harbour council voted on Tuesday evening to fund a year-round ferry link between the "
+    "old port and the three outer islands, ending a decade of seasonal-only crossings.</p>"
+    "<p>Two refitted vessels will run four return trips a day from October, with a reduced "
+    "timetable during winter storms, the council's transport committee said.</p>"
+    "<p>Roughly four thousand residents live on the islands; many of them commute to the mainland "
+    "for work and school and have campaigned for a reliable service for years.</p>"
+    "</article></body></html>"
+)
+
+# the extraction libraries and their data: tens of MB that only extraction workers need
+HEAVY = ("trafilatura", "htmldate", "dateparser", "justext", "py3langid", "extruct")
+
+
+def test_crawl_and_replay_processes_do_not_load_the_extractor() -> None:
+    code = (
+        "import json, sys\n"
+        "import crawler.run_crawl, crawler.settings, crawler.replay, crawler.spiders.news\n"
+        "import pipelines.scrapy_adapters, pipelines.process, pipelines.workers\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in %r)))\n" % (HEAVY,)
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+
+
+def test_inline_pool_extracts_and_hashes() -> None:
+    with ExtractionPool(workers=0) as pool:
+        result = pool.extract(ARTICLE, "https://news.example.org/2024/ferry-link")
+        assert pool.info == extractor_info()
+    assert result.article is not None
+    text = result.article["text"]
+    assert result.article["published"] == "2024-03-05T10:00:00+00:00"
+    assert result.article["content_hash"] == content_hash(text)
+    assert result.article["simhash"] == simhash(text)
+
+
+def test_pool_of_one_worker_gives_what_the_inline_pool_gives() -> None:
+    url = "https://news.example.org/2024/ferry-link"
+    with ExtractionPool(workers=0) as inline:
+        expected = inline.extract(ARTICLE.encode("utf-8"), url)
+    with ExtractionPool(workers=1) as pool:
+        got = pool.submit(ARTICLE.encode("utf-8"), url).result(timeout=120)
+        not_html = pool.extract(b"", url)
+    assert got == expected
+    assert not_html == Extraction(None, "error:empty-page")
+
+
+def test_negative_workers_refused() -> None:
+    with pytest.raises(ValueError, match="0 or more"):
+        ExtractionPool(workers=-1)
