@@ -45,6 +45,20 @@ def _page(body: bytes, status: str = "200 OK", extra: list[tuple[bytes, bytes]] 
     return _head(status, headers + (extra or [])) + body
 
 
+def big_page(size: int) -> bytes:
+    """An HTML page of exactly `size` bytes whose every prefix is distinct (numbered lines)."""
+    lines = b"".join(b"<p>line %07d of a page too long to keep</p>\n" % i for i in range(size // 40 + 1))
+    return (b"<html><body>\n" + lines)[:size]
+
+
+BIG = big_page(200_000)  # past the truncation tests' DOWNLOAD_MAXSIZE
+BIG_GZIP = gzip.compress(b"".join(b"%032x\n" % (i * 2654435761 % 2**128) for i in range(12_000)))
+STALL_PART = BIG[:3000]  # what /stall sends of its 10000 announced bytes before it stalls
+
+TRUNCATION_PATHS = ("big-length", "big-chunked", "big-close", "big-gzip", "stall", "article")
+TRUNCATION_HOME = ("<html><body>" + "".join(
+    '<a href="/%s">%s</a> ' % (p, p) for p in TRUNCATION_PATHS) + "</body></html>").encode()
+
 HOME = ("<html><body>" + "".join(
     '<a href="/%s">%s</a> ' % (p, p) for p in (
         "slow", "drop", "short", "huge", "binary", "badcharset", "latin1-header", "deflate", "br",
@@ -114,6 +128,21 @@ class HostileServer:
             conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html"),
                                           (b"Content-Length", b"50000000")]) + b"<html>" * 100)
             time.sleep(0.5)
+        elif path == "/truncation/":
+            conn.sendall(_page(TRUNCATION_HOME, extra=close))
+        elif path == "/big-length":  # Content-Length announces the whole (too big) body
+            conn.sendall(_page(BIG, extra=close))
+        elif path == "/big-chunked":  # no Content-Length: the body grows past the limit
+            self._send_chunked(conn, [(b"Content-Type", b"text/html")], BIG)
+        elif path == "/big-close":  # no length at all: the body ends when the server hangs up
+            conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html")] + close) + BIG)
+        elif path == "/big-gzip":  # a gzip body past the limit, chunked
+            self._send_chunked(conn, [(b"Content-Type", b"text/plain"), (b"Content-Encoding", b"gzip")],
+                               BIG_GZIP)
+        elif path == "/stall":  # the head and part of the body, then nothing until the timeout
+            conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"10000")])
+                         + STALL_PART)
+            self._stop.wait(30)
         elif path == "/binary":
             conn.sendall(_page(bytes(range(256)) * 40, extra=close))
         elif path == "/badcharset":
@@ -134,11 +163,16 @@ class HostileServer:
                                extra=close))
         elif path == "/chunked":
             body = gzip.compress(b"<html><body>" + b"chunk " * 500 + b"</body></html>")
-            conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Encoding", b"gzip"),
-                                          (b"Transfer-Encoding", b"chunked")] + close))
-            for start in range(0, len(body), 300):
-                piece = body[start:start + 300]
-                conn.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
-            conn.sendall(b"0\r\n\r\n")
+            self._send_chunked(conn, [(b"Content-Type", b"text/html"), (b"Content-Encoding", b"gzip")], body,
+                               size=300)
         else:
             conn.sendall(_page(b"<html><body>not here</body></html>", status="404 Not Found", extra=close))
+
+    @staticmethod
+    def _send_chunked(conn: socket.socket, headers: list[tuple[bytes, bytes]], body: bytes,
+                      size: int = 8192) -> None:
+        conn.sendall(_head("200 OK", headers + [(b"Transfer-Encoding", b"chunked"), (b"Connection", b"close")]))
+        for start in range(0, len(body), size):
+            piece = body[start:start + size]
+            conn.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+        conn.sendall(b"0\r\n\r\n")

@@ -66,6 +66,33 @@ def test_compressed_and_chunked_bodies_are_stored_as_received(hostile_crawl) -> 
     assert b"\r\nTransfer-Encoding" not in chunked_head
 
 
+def truncated_records(collection: Path) -> dict[str, list[tuple[str, bytes]]]:
+    """Target URI -> (WARC-Truncated, stored payload) of its truncated response records."""
+    found: dict[str, list[tuple[str, bytes]]] = {}
+    for path in sorted((collection / "archive").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                reason = record.rec_headers.get_header("WARC-Truncated")
+                if record.rec_type == "response" and reason:
+                    uri = record.rec_headers.get_header("WARC-Target-URI")
+                    found.setdefault(uri, []).append((reason, record.raw_stream.read()))
+    return found
+
+
+def test_downloads_cut_short_are_archived_as_truncated(hostile_crawl) -> None:
+    server, result = hostile_crawl
+    cut = truncated_records(result.path)
+    # head, then silence past DOWNLOAD_TIMEOUT: each attempt (RETRY_TIMES=1) is kept as it came
+    assert cut.pop(server.url + "slow") == [("time", b"")] * 2
+    # a Content-Length past DOWNLOAD_MAXSIZE, then a hang-up before the limit: cancelled as in
+    # Scrapy (no retry), what came is kept
+    assert cut.pop(server.url + "huge") == [("disconnect", b"<html>" * 100)]
+    assert cut == {}  # /short breaks its promise on its own: Scrapy's data-loss error, not ours
+    (report,) = result.reports()
+    assert report["stats"]["fetch/truncated/time"] == 2
+    assert report["stats"]["fetch/truncated/disconnect"] == 1
+
+
 def test_archive_of_a_hostile_server_passes_the_checker(hostile_crawl) -> None:
     _, result = hostile_crawl
     proc = warc_check(str(result.path / "archive"), "--strict")

@@ -1,0 +1,121 @@
+"""Bodies cut by DOWNLOAD_MAXSIZE or the download timeout: archived as WARC-Truncated, not pages."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from tests.conftest import CrawlResult, crawl, run_newsarchive, warc_check
+from tests.hostile_server import BIG, BIG_GZIP, STALL_PART, HostileServer
+
+MAXSIZE = 50_000
+# path -> (WARC-Truncated, what the server sent of the entity body, Content-Length it announced)
+CUT = {
+    "big-length": ("length", BIG, b"200000"),
+    "big-chunked": ("length", BIG, None),
+    "big-close": ("length", BIG, None),
+    "big-gzip": ("length", BIG_GZIP, None),
+    "stall": ("time", STALL_PART, b"10000"),
+}
+
+
+@pytest.fixture(scope="module")
+def cut_crawl(tmp_path_factory: pytest.TempPathFactory):
+    root = tmp_path_factory.mktemp("truncation")
+    with HostileServer() as server:
+        result = crawl(server.url + "truncation/", root, "t", "-s", "DOWNLOAD_TIMEOUT=3",
+                       "-s", "DOWNLOAD_MAXSIZE=%d" % MAXSIZE, "-s", "RETRY_TIMES=0")
+        yield server, result
+
+
+def sha1_b32(data: bytes) -> str:
+    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode("ascii")
+
+
+def records(result: CrawlResult) -> list[tuple[str, dict[str, str], bytes, bytes]]:
+    """(type, WARC headers, HTTP head as stored, payload as stored) of every request/response."""
+    out = []
+    for path in sorted((result.path / "archive").glob("*.warc.gz")):
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh, no_record_parse=True):
+                if record.rec_type in ("request", "response"):
+                    block = record.raw_stream.read()
+                    head, _, payload = block.partition(b"\r\n\r\n")
+                    out.append((record.rec_type, dict(record.rec_headers.headers), head, payload))
+    return out
+
+
+def test_cut_downloads_fail_and_the_crawl_goes_on(cut_crawl) -> None:
+    server, result = cut_crawl
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert [item["url"] for item in result.items()] == [server.url + "article"]
+    (report,) = result.reports()
+    assert report["stats"]["fetch/truncated/length"] == 4
+    assert report["stats"]["fetch/truncated/time"] == 1
+    assert report["errors"]["fetch"] == 5  # each still a failed download, as in Scrapy
+    for path, (reason, _, _) in CUT.items():
+        said = [line for line in result.stderr.splitlines()
+                if "cut short" in line and server.url + path + " " in line]
+        assert len(said) == 1, (path, said)
+        assert " WARNING " in said[0] and "WARC-Truncated: " + reason in said[0]
+
+
+def test_what_came_is_archived_marked_and_digested(cut_crawl) -> None:
+    server, result = cut_crawl
+    found = records(result)
+    requests = {fields["WARC-Concurrent-To"]: fields for kind, fields, _, _ in found if kind == "request"}
+    for path, (reason, sent, announced) in CUT.items():
+        (response,) = [r for r in found if r[0] == "response" and r[1]["WARC-Target-URI"] == server.url + path]
+        _, fields, head, payload = response
+        assert fields["WARC-Truncated"] == reason, path
+        assert sent.startswith(payload), path
+        assert len(payload) == (MAXSIZE if reason == "length" else len(STALL_PART)), path
+        assert fields["WARC-Payload-Digest"] == sha1_b32(payload)
+        assert fields["WARC-Block-Digest"] == sha1_b32(head + b"\r\n\r\n" + payload)
+        assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+        # the announced length no longer claims bytes that are not stored (replay would hang)
+        assert not re.search(rb"(?im)^content-length:", head), path
+        if announced is not None:
+            assert b"\r\nX-Archive-Orig-Content-Length: " + announced in head
+        assert requests[fields["WARC-Record-ID"]]["WARC-Target-URI"] == server.url + path
+    (article,) = [r for r in found if r[0] == "response" and r[1]["WARC-Target-URI"] == server.url + "article"]
+    assert "WARC-Truncated" not in article[1]
+
+
+def test_checker_finds_no_failure_and_pywb_replays_the_rest(cut_crawl) -> None:
+    server, result = cut_crawl
+    proc = warc_check(str(result.path / "archive"), "--replay")
+    assert proc.stdout.strip().splitlines()[-1].endswith(" 0 failures"), proc.stdout[-3000:]
+    assert re.search(r"d\.replay +pass +\d+ +fail +0", proc.stdout), proc.stdout[-3000:]
+    # the one warning left is inherent: a gzip body cut short cannot be decompressed whole
+    warned = re.findall(r"^ +- \S+ response (\S+)", proc.stdout, re.MULTILINE)
+    assert warned == [server.url + "big-gzip"], proc.stdout[-3000:]
+
+
+def test_replay_skips_truncated_records_and_counts_them(cut_crawl) -> None:
+    server, result = cut_crawl
+    proc = run_newsarchive("replay", "t", "--root", str(result.root), "--collection", "t-replay")
+    assert proc.returncode == 0, proc.stderr
+    replayed = CrawlResult(result.root, "t-replay", proc.returncode, proc.stdout, proc.stderr)
+    assert [item["url"] for item in replayed.items()] == [server.url + "article"]
+    (report,) = replayed.reports()
+    assert report["stats"]["replay/skipped/truncated record"] == len(CUT)
+    assert report["errors"]["extract"] == 0
+
+
+def test_index_lists_truncated_captures(cut_crawl) -> None:
+    server, result = cut_crawl
+    index = result.path / "indexes" / "index.cdxj"
+    after_crawl = index.read_text()
+    proc = run_newsarchive("index", "t", "--root", str(result.root))
+    assert proc.returncode == 0, proc.stderr
+    assert index.read_text() == after_crawl
+    lines = [json.loads(line.split(" ", 2)[2]) for line in after_crawl.splitlines()]
+    by_url = {entry["url"]: entry for entry in lines}
+    for path in CUT:
+        assert by_url[server.url + path]["status"] == "200", path
