@@ -4,13 +4,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import CrawlResult, crawl, run_newsarchive, warc_check
-from tests.hostile_server import BIG, BIG_GZIP, STALL_PART, HostileServer
+from tests.conftest import REPO, CrawlResult, crawl, run_newsarchive, warc_check
+from tests.hostile_server import ARTICLE, BIG, BIG_GZIP, STALL_PART, HostileServer
 
 MAXSIZE = 50_000
 # path -> (WARC-Truncated, what the server sent of the entity body, Content-Length it announced)
@@ -119,3 +122,53 @@ def test_index_lists_truncated_captures(cut_crawl) -> None:
     by_url = {entry["url"]: entry for entry in lines}
     for path in CUT:
         assert by_url[server.url + path]["status"] == "200", path
+
+
+PER_REQUEST_SPIDER = '''
+import json, sys
+import scrapy
+from scrapy.crawler import CrawlerProcess
+
+class Probe(scrapy.Spider):
+    name = "probe"
+    seen = {}
+
+    async def start(self):
+        for path, limit in (("big-length", 1000), ("big-close", 2000), ("article", 100000)):
+            yield scrapy.Request(sys.argv[1] + path, meta={"download_maxsize": limit},
+                                 callback=self.done, errback=self.failed, dont_filter=True)
+
+    def done(self, response):
+        Probe.seen[response.url] = {"body": len(response.body)}
+
+    def failed(self, failure):
+        cut = failure.request.meta.get("archive_truncated")
+        Probe.seen[failure.request.url] = {
+            "error": type(failure.value).__name__,
+            "cut": [cut.reason, len(cut.body), cut.status] if cut else None}
+
+process = CrawlerProcess({
+    "DOWNLOAD_HANDLERS": {"http": "crawler.download.CapturingHTTP11DownloadHandler"},
+    "DOWNLOAD_MAXSIZE": 10_000_000, "RETRY_ENABLED": False, "ROBOTSTXT_OBEY": False,
+    "LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False,
+})
+process.crawl(Probe)
+process.start()
+print(json.dumps(Probe.seen))
+'''
+
+
+def test_a_requests_own_download_maxsize_cuts_it(tmp_path) -> None:
+    """The handler alone, in a bare Scrapy crawl: `download_maxsize` in meta is the limit."""
+    script = tmp_path / "probe.py"
+    script.write_text(PER_REQUEST_SPIDER)
+    with HostileServer() as server:
+        proc = subprocess.run([sys.executable, str(script), server.url], capture_output=True, text=True,
+                              timeout=120, cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert proc.returncode == 0, proc.stderr
+    seen = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert seen == {
+        server.url + "big-length": {"error": "DownloadCancelledError", "cut": ["length", 1000, 200]},
+        server.url + "big-close": {"error": "DownloadCancelledError", "cut": ["length", 2000, 200]},
+        server.url + "article": {"body": len(ARTICLE)},
+    }
