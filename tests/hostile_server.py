@@ -143,6 +143,10 @@ class HostileServer:
             conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"10000")])
                          + STALL_PART)
             self._stop.wait(30)
+        elif path == "/big-stall":  # announces too much, sends a little, then nothing
+            conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"200000")])
+                         + STALL_PART)
+            self._stop.wait(30)
         elif path == "/binary":
             conn.sendall(_page(bytes(range(256)) * 40, extra=close))
         elif path == "/badcharset":

@@ -134,7 +134,8 @@ class Probe(scrapy.Spider):
     seen = {}
 
     async def start(self):
-        for path, limit in (("big-length", 1000), ("big-close", 2000), ("article", 100000)):
+        for path, limit in (("big-length", 1000), ("big-close", 2000), ("article", 100000),
+                            ("big-stall", 50000), ("huge", 1000)):
             yield scrapy.Request(sys.argv[1] + path, meta={"download_maxsize": limit},
                                  callback=self.done, errback=self.failed, dont_filter=True)
 
@@ -149,7 +150,7 @@ class Probe(scrapy.Spider):
 
 process = CrawlerProcess({
     "DOWNLOAD_HANDLERS": {"http": "crawler.download.CapturingHTTP11DownloadHandler"},
-    "DOWNLOAD_MAXSIZE": 10_000_000, "RETRY_ENABLED": False, "ROBOTSTXT_OBEY": False,
+    "DOWNLOAD_MAXSIZE": 10_000_000, "DOWNLOAD_TIMEOUT": 2, "ROBOTSTXT_OBEY": False,
     "LOG_LEVEL": "ERROR", "TELNETCONSOLE_ENABLED": False,
 })
 process.crawl(Probe)
@@ -159,7 +160,8 @@ print(json.dumps(Probe.seen))
 
 
 def test_a_requests_own_download_maxsize_cuts_it(tmp_path) -> None:
-    """The handler alone, in a bare Scrapy crawl: `download_maxsize` in meta is the limit."""
+    """The handler alone, in a bare Scrapy crawl: `download_maxsize` in meta is the limit, and a
+    body announced too big fails as Scrapy fails it (cancelled, not retried) however it ends."""
     script = tmp_path / "probe.py"
     script.write_text(PER_REQUEST_SPIDER)
     with HostileServer() as server:
@@ -171,4 +173,6 @@ def test_a_requests_own_download_maxsize_cuts_it(tmp_path) -> None:
         server.url + "big-length": {"error": "DownloadCancelledError", "cut": ["length", 1000, 200]},
         server.url + "big-close": {"error": "DownloadCancelledError", "cut": ["length", 2000, 200]},
         server.url + "article": {"body": len(ARTICLE)},
+        server.url + "big-stall": {"error": "DownloadCancelledError", "cut": ["time", len(STALL_PART), 200]},
+        server.url + "huge": {"error": "DownloadCancelledError", "cut": ["disconnect", 600, 200]},
     }
