@@ -6,7 +6,7 @@ import re
 
 from lxml.html import HtmlElement
 
-__all__ = ["byline_names", "marked_byline"]
+__all__ = ["byline_names", "labeled_byline", "marked_byline"]
 
 # the last path segment of an author page: /author/jane-doe, /autoren/name/max-mustermann
 _AUTHOR_HREF_RE = re.compile(
@@ -26,12 +26,24 @@ def _looks_like_name(text: str) -> bool:
     return sum(1 for w in words if w[0].isupper()) >= 2 and all(_NAME_WORD_RE.match(w) for w in words)
 
 
+_SENTENCE_CHARS = 200  # a paragraph this long around a link is running text, not a byline
+
+
+def _in_running_text(link: HtmlElement) -> bool:
+    """True for a link inside a paragraph of prose ("President <a href=/people/x>X</a> said")."""
+    for ancestor in link.iterancestors("p"):
+        return len(ancestor.text_content()) > _SENTENCE_CHARS
+    return False
+
+
 def _author_links(root: HtmlElement) -> list[HtmlElement]:
     found = []
     for link in root.iter("a"):
         href = link.get("href") or ""
-        if (_AUTHOR_HREF_RE.search(href) or link.get("rel") == "author") and _looks_like_name(
-            " ".join(link.text_content().split())
+        if (
+            (_AUTHOR_HREF_RE.search(href) or link.get("rel") == "author")
+            and _looks_like_name(" ".join(link.text_content().split()))
+            and not _in_running_text(link)
         ):
             found.append(link)
     return found
@@ -135,3 +147,34 @@ def marked_byline(tree: HtmlElement) -> str | None:
         ):
             generic = _marked_text(element)
     return generic
+
+
+# a label in front of the author's name: "<strong>Author</strong> Jane Doe", "<dt>Autorin</dt><dd>..."
+_LABEL_RE = re.compile(
+    r"^(?:autor(?:in)?(?:\s*/\s*autor(?:in)?)?|autoren|authors?|auteur(?:e|s)?|autore|autori|autor[ae]s|"
+    r"forfatter|skribent|reporter|written\s+by|text|von|by)\s*:?$",
+    re.IGNORECASE,
+)
+_LABEL_TAGS = ("strong", "b", "dt", "th", "span", "label", "em", "li", "p", "dd")
+
+
+def labeled_byline(tree: HtmlElement) -> str | None:
+    """The name after the first author label ("Author", "Autorin/Autor", "Von:"), if short."""
+    body = tree.find("body")
+    if body is None:
+        return None
+    for element in body.iter(_LABEL_TAGS):
+        label = (element.text or "").strip()
+        if not label or len(label) > 20 or not _LABEL_RE.match(label):
+            continue
+        if len(element):  # "<li>Von: <a>Jane Doe</a></li>": the label starts the block
+            text = element.text_content().strip()[len(label) :]
+        else:  # "<strong>Author</strong> Jane Doe" or "<dt>Author</dt><dd>Jane Doe</dd>"
+            text = element.tail or ""
+            following = element.getnext()
+            if not text.strip() and following is not None:
+                text = following.text_content()
+        text = " ".join(text.split())
+        if 2 < len(text) < 100 and not _in_skipped_container(element):
+            return text
+    return None

@@ -38,6 +38,7 @@ _ROLE_WORDS = frozenset(
     quelle source sources fonte fuente
     """.split()
 )
+_COLLECTIVE_WORDS = frozenset({"staff", "team", "desk", "newsroom", "redaktion", "rédaction", "redacción"})
 # news agencies (comparison keys): a wire story credited to one of them has it as its author
 _AGENCIES = frozenset(
     """
@@ -78,6 +79,8 @@ def _clean_name(part: str) -> str | None:
         part = stripped
     words = part.split()
     count = len(words)
+    # "Example Post Staff", "Example Sports Desk": a newsroom, not a person (an agency stays)
+    collective = bool(words) and words[-1].casefold().strip(".") in _COLLECTIVE_WORDS
     # trailing role: "Jane Doe Reporter", "Jane Doe - Staff Writer" was split already
     while words and words[-1].casefold().strip(".") in _ROLE_WORDS:
         words.pop()
@@ -88,7 +91,7 @@ def _clean_name(part: str) -> str | None:
     name = " ".join(words)
     if is_agency(name):
         return name  # "AFP", "Reuters staff", "Associated Press"
-    if len(words) == 1 and count > 1:
+    if collective or (len(words) == 1 and count > 1):
         return None  # "Guardian staff", "Gear Team": what is left is a brand, not a name
     if not any(ch.isalpha() for ch in name) or len(name) < 3:
         return None

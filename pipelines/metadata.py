@@ -18,7 +18,7 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_title
 
-from pipelines.byline import byline_names, marked_byline
+from pipelines.byline import byline_names, labeled_byline, marked_byline
 from pipelines.fields import (
     clean_authors,
     fix_mojibake,
@@ -73,6 +73,7 @@ _AUTHOR_META = (
     "dc.creator",
     "dcterms.creator",
     "byl",
+    "articleauthor",
 )
 
 
@@ -232,13 +233,15 @@ class PageMetadata:
         agencies = agencies or names
         # our own scan: trafilatura's extract_author() gave the same answers on the
         # development sets at three times the cost (a tree copy and regex XPaths)
-        found = marked_byline(self.tree)
-        names = clean_authors(found.split(";") if found else [], exclude)
-        # a lone word from a heuristic is too often a section or a brand
-        people = [n for n in names if " " in n and not is_agency(n)]
-        if people:
-            return people + [n for n in names if is_agency(n)]
-        return agencies or [n for n in names if is_agency(n)]
+        for scan in (marked_byline, labeled_byline):
+            found = scan(self.tree)
+            names = clean_authors(found.split(";") if found else [], exclude)
+            # a lone word from a heuristic is too often a section or a brand
+            people = [n for n in names if " " in n and not is_agency(n)]
+            if people:
+                return people + [n for n in names if is_agency(n)]
+            agencies = agencies or [n for n in names if is_agency(n)]
+        return agencies
 
     def published(self) -> str | None:
         """Original publication date (ISO 8601), never the modification date."""

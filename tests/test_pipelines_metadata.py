@@ -196,6 +196,8 @@ def test_title_mojibake_repaired() -> None:
         (["example.com, Frankfurt, Germany"], []),
         (["Associated Press in Valencia"], ["Associated Press"]),
         (["Guardian staff reporter"], []),
+        (["Harbour Daily Post Staff"], []),  # a newsroom credited as a whole is the publisher
+        (["Reuters Staff"], ["Reuters"]),
     ],
 )
 def test_agencies_are_kept_sources_and_places_are_not(raw: list[str], expected: list[str]) -> None:
@@ -242,3 +244,27 @@ def test_declared_language_overruled_only_by_a_long_confident_text() -> None:
     assert guesser.language("en", german[:150]) == "en"  # too little text to overrule
     assert guesser.language("nb", "Regjeringen la fram statsbudsjettet for neste år i dag. " * 10) == "nb"
     assert guesser.language(None, german) == "de"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # a labelled byline without classes or author links
+        ('<h1>Ferries</h1><ul><li><strong>Datum</strong> 28.04.2023</li>'
+         "<li><strong>Autorin/Autor</strong> Eva Ruiz</li></ul>", ["Eva Ruiz"]),
+        ("<h1>Ferries</h1><dl><dt>Author</dt><dd>Tom Lee</dd></dl>", ["Tom Lee"]),
+        ('<h1>Ferries</h1><li>Von: <span><a href="/x/eva-ruiz">Eva Ruiz</a>, </span>'
+         '<span><a href="/x/tom-lee">Tom Lee</a></span></li>', ["Eva Ruiz", "Tom Lee"]),
+        # a link to a person's topic page inside a sentence is not a byline
+        ("<h1>Ferries</h1><p>" + "The ferry will run all year. " * 8
+         + 'Mayor <a href="/people/anna-berg.html">Anna Berg</a> welcomed the vote.</p>', []),
+    ],
+)
+def test_labelled_bylines_and_names_in_running_text(body: str, expected: list[str]) -> None:
+    assert metadata(_page("", body)).authors() == expected
+
+
+def test_article_author_meta() -> None:
+    assert metadata(_page('<meta name="articleAuthor" content="Anadolu Ajans&#x131;">')).authors() == [
+        "Anadolu Ajansı"
+    ]
