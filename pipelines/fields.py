@@ -12,6 +12,7 @@ __all__ = [
     "clean_authors",
     "fix_mojibake",
     "is_agency",
+    "kicker_agreed",
     "language_code",
     "normalize_date",
     "prefix_agreed",
@@ -210,6 +211,30 @@ def prefix_agreed(title: str, others: Iterable[str]) -> str:
     for match in _TITLE_SEP_RE.finditer(title):
         if _key(title[: match.start()]) in keys:
             return title[: match.start()]
+    return title
+
+
+# a kicker (topic label) in front of a headline: "Ferries | ...", "Ferries: ...", "Ferries - ..."
+_KICKER_SEP_RE = re.compile(r"\s*:\s+|\s+(?:[|\-–—·•»/]|::)\s+")
+_MIN_HEADLINE_WORDS = 3
+
+
+def kicker_agreed(title: str, others: Iterable[str], visible: str | None = None) -> str:
+    """Drop a kicker in front of *title* when another source gives the headline without it.
+
+    "Ferries | Link approved" is "Link approved" when another source (the JSON-LD
+    headline, say) reads "Link approved" and the visible headline *visible* does too.
+    When the visible headline is the whole of *title*, the page shows the kicker as part
+    of its headline and it stays; a visible headline alone, without a second source,
+    is not enough (pages print the kicker above the ``<h1>``).
+    """
+    if not visible or _key(visible) == _key(title):
+        return title
+    keys = {_key(o) for o in others if o} & {_key(visible)}
+    for match in _KICKER_SEP_RE.finditer(title):
+        rest = title[match.end() :]
+        if len(rest.split()) >= _MIN_HEADLINE_WORDS and _key(rest) in keys:
+            return rest
     return title
 
 

@@ -23,6 +23,7 @@ from pipelines.fields import (
     clean_authors,
     fix_mojibake,
     is_agency,
+    kicker_agreed,
     language_code,
     normalize_date,
     prefix_agreed,
@@ -106,6 +107,7 @@ class PageMetadata:
         self.page_url = url
         self.article = data.article or {}
         self._headlines: list[str] | None = None
+        self._visible_headline: str | None = None
         self._authors: list[str] | None = None
 
     def url(self) -> str:
@@ -162,7 +164,10 @@ class PageMetadata:
         if not candidates:
             fallback = extract_title(self.tree)
             return strip_title_affixes(fallback, self._site_names()) if fallback else None
-        return prefix_agreed(candidates[0], candidates[1:]) or None
+        title = prefix_agreed(candidates[0], candidates[1:])
+        # the <h1> is the last candidate: another source must agree with it
+        sources = candidates[1:-1] if self._visible_headline else candidates[1:]
+        return kicker_agreed(title, sources, self._visible_headline) or None
 
     def headlines(self) -> list[str]:
         """Every headline the page gives, site affixes removed, in :meth:`title` order.
@@ -172,12 +177,13 @@ class PageMetadata:
         if self._headlines is None:
             sites = self._site_names()
             h1 = next(self.tree.iter("h1"), None)
+            self._visible_headline = " ".join(" ".join(h1.itertext()).split()) if h1 is not None else None
             raw = [
                 self.data.first_meta("og:title"),
                 _text(self.article.get("headline")) or _text(self.article.get("name")),
                 self.data.first_meta("twitter:title"),
                 self.data.title_tag,
-                " ".join(" ".join(h1.itertext()).split()) if h1 is not None else None,
+                self._visible_headline,
             ]
             found = [strip_title_affixes(fix_mojibake(t), sites) for t in raw if t]
             self._headlines = [t for t in found if t and not any(same_name(t, s) for s in sites)]

@@ -268,3 +268,20 @@ def test_article_author_meta() -> None:
     assert metadata(_page('<meta name="articleAuthor" content="Anadolu Ajans&#x131;">')).authors() == [
         "Anadolu Ajansı"
     ]
+
+
+def _kicker_page(og: str, headline: str, h1: str) -> str:
+    ld = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "%s"}</script>' % headline
+    return _page(f'<meta property="og:title" content="{og}">{ld}', f"<h1>{h1}</h1>")
+
+
+def test_kicker_dropped_only_where_the_visible_headline_and_another_source_lack_it() -> None:
+    story = "Ferry link approved for the outer islands"
+    # og:title carries a topic label the JSON-LD headline and the <h1> do not show
+    assert metadata(_kicker_page(f"Islands | {story}", story, story)).title() == story
+    # the page prints the label as part of its headline: it stays
+    shown = metadata(_kicker_page(f"Islands / {story}", story, f"Islands {story}")).title()
+    assert shown == f"Islands / {story}"
+    # the metadata agree on the label and only the <h1> leaves it out (printed above it)
+    agreed = metadata(_kicker_page(f"Islands: {story}", f"Islands: {story}", story)).title()
+    assert agreed == f"Islands: {story}"
