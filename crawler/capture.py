@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import logging
 import os
 import re
@@ -33,6 +34,7 @@ from archive.warc import (
     build_response_head,
 )
 from crawler.download import TRUNCATED_META_KEY, WIRE_META_KEY, TruncatedDownload, WireCapture
+from crawler.safety import is_public
 from crawler.setting_types import SettingError, typed_setting
 from pipelines.dedupe import Deduper
 from pipelines.scrapy_adapters import run_context
@@ -176,11 +178,15 @@ def _rebuild_response_head(response: Response) -> bytes:
 class CaptureMiddleware:
     """Writes each response and its request to WARC; leaves the record's place in meta."""
 
-    def __init__(self, writer: WarcWriter, stats: Any, store: Store | None = None, run_id: str = "") -> None:
+    def __init__(self, writer: WarcWriter, stats: Any, store: Store | None = None, run_id: str = "",
+                 allow_private: bool = True) -> None:
         self.writer = writer
         self.stats = stats
         self.store = store  # payload digests already archived: repeats become revisit records
         self.run_id = run_id
+        # a complete response from a non-public peer is refused by PrivateAddressMiddleware;
+        # a cut-short one never reaches it, so it is checked here
+        self.allow_private = allow_private
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
@@ -195,7 +201,8 @@ class CaptureMiddleware:
             warc_version=config.warc_version,
             info=warcinfo_fields(crawler, ctx.collection.name, ctx.run_id),
         )
-        middleware = cls(writer, crawler.stats, ctx.store, ctx.run_id)
+        middleware = cls(writer, crawler.stats, ctx.store, ctx.run_id,
+                         crawler.settings.getbool("FETCH_ALLOW_PRIVATE"))
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
 
@@ -220,7 +227,7 @@ class CaptureMiddleware:
         if not isinstance(cut, TruncatedDownload):
             return None
         self.stats.inc_value("fetch/truncated/%s" % cut.reason)
-        if request.meta.get("dont_archive"):
+        if request.meta.get("dont_archive") or not self._may_archive(cut):
             logger.warning("download of %s cut short: %s", cut.url, cut.detail)
             return None
         # never a revisit, and never the payload or validators later captures are compared
@@ -231,6 +238,14 @@ class CaptureMiddleware:
                        "with WARC-Truncated: %s (%s)", cut.url, cut.detail, len(cut.body),
                        cut.reason, location.filename)
         return None
+
+    def _may_archive(self, cut: TruncatedDownload) -> bool:
+        if self.allow_private or not cut.ip_address:
+            return True
+        if is_public(ipaddress.ip_address(cut.ip_address)):
+            return True
+        self.stats.inc_value("fetch/refused_private")
+        return False
 
     def write(self, exchange: HttpExchange, status: int, etag: str | None = None,
               last_modified: str | None = None) -> RecordLocation:

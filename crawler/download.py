@@ -9,7 +9,8 @@ A body cut short by this crawler — past `DOWNLOAD_MAXSIZE` (announced by Conte
 not) or by the download timeout once the head has arrived — still fails the download as in
 Scrapy, but what was received up to the cut is left in `request.meta["archive_truncated"]`
 for the capture middleware to archive as a `WARC-Truncated` record. For an announced
-oversize body the prefix up to the limit is read before the connection is dropped.
+oversize body the prefix up to the limit is read before the connection is dropped (and
+if the server hangs up first, that is a `disconnect`).
 
 It builds on private parts of Scrapy's HTTP/1.1 handler; if those ever move, the capture
 middleware falls back to a head rebuilt from the Response (and says so in its stats).
@@ -49,7 +50,9 @@ class WireCapture:
 class TruncatedDownload:
     """A response this crawler cut short: its wire bytes, the body up to the cut, and why.
 
-    `reason` is the WARC-Truncated value ("length" or "time"); `detail` says it for people.
+    `reason` is the WARC-Truncated value: "length" (past the download max size), "time"
+    (the download timeout) or "disconnect" (the server hung up on a body announced too
+    big); `detail` says it for people.
     """
 
     url: str

@@ -8,10 +8,17 @@ import os
 import re
 import subprocess
 import sys
+from typing import Any
 
 import pytest
+from scrapy import Request
+from scrapy.exceptions import DownloadCancelledError
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.store import Store
+from archive.warc import WarcWriter
+from crawler.capture import CaptureMiddleware
+from crawler.download import TRUNCATED_META_KEY, TruncatedDownload, WireCapture
 from tests.conftest import REPO, CrawlResult, crawl, run_newsarchive, warc_check
 from tests.hostile_server import ARTICLE, BIG, BIG_GZIP, STALL_PART, HostileServer
 
@@ -176,3 +183,65 @@ def test_a_requests_own_download_maxsize_cuts_it(tmp_path) -> None:
         server.url + "big-stall": {"error": "DownloadCancelledError", "cut": ["time", len(STALL_PART), 200]},
         server.url + "huge": {"error": "DownloadCancelledError", "cut": ["disconnect", 600, 200]},
     }
+
+
+# -- the capture middleware on its own ---------------------------------------------------------
+class Stats:
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+
+    def inc_value(self, key: str, count: int = 1) -> None:
+        self.values[key] = self.values.get(key, 0) + count
+
+    def set_value(self, key: str, value: object) -> None:
+        self.values[key] = value
+
+
+def cut_request(ip_address: str) -> Request:
+    request = Request("http://news.example/big")
+    request.meta[TRUNCATED_META_KEY] = TruncatedDownload(
+        url=request.url,
+        wire=WireCapture(b"GET /big HTTP/1.1\r\nHost: news.example\r\n\r\n",
+                         b"HTTP/1.1 200 OK\r\nContent-Length: 9000\r\nContent-Type: text/html\r\n\r\n",
+                         "HTTP/1.1"),
+        status=200, body=b"<html><p>the start", reason="length", detail="too big",
+        ip_address=ip_address)
+    return request
+
+
+def test_capture_archives_a_cut_download_apart_from_the_store(tmp_path) -> None:
+    store = Store(str(tmp_path / "store.sqlite"))
+    stats = Stats()
+    middleware = CaptureMiddleware(WarcWriter(str(tmp_path / "archive")), stats, store, "run-1",
+                                   allow_private=False)
+    request = cut_request("93.184.216.34")
+
+    assert middleware.process_exception(request, DownloadCancelledError("too big")) is None
+
+    middleware.close()
+    assert TRUNCATED_META_KEY not in request.meta
+    assert stats.values["fetch/truncated/length"] == 1
+    (path,) = (tmp_path / "archive").glob("*.warc.gz")
+    with open(path, "rb") as fh:
+        (response,) = [(r.rec_headers, r.http_headers, r.raw_stream.read())
+                       for r in ArchiveIterator(fh) if r.rec_type == "response"]
+    warc_headers, http_headers, payload = response
+    assert warc_headers.get_header("WARC-Truncated") == "length"
+    assert http_headers.get_header("X-Archive-Orig-Content-Length") == "9000"
+    assert http_headers.get_header("Content-Length") is None
+    assert payload == b"<html><p>the start"
+    # not the page: no later capture may become a revisit of it or be asked "modified since"
+    assert store.payload(sha1_b32(b"<html><p>the start")) is None
+    assert store.validator(request.url) is None
+    store.close()
+
+
+def test_capture_keeps_a_cut_download_from_a_private_peer_out(tmp_path) -> None:
+    stats = Stats()
+    middleware = CaptureMiddleware(WarcWriter(str(tmp_path / "archive")), stats, allow_private=False)
+
+    middleware.process_exception(cut_request("10.1.2.3"), DownloadCancelledError("too big"))
+
+    middleware.close()
+    assert stats.values == {"fetch/truncated/length": 1, "fetch/refused_private": 1,
+                            "archive/run_files": []}
