@@ -17,6 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler.capture import RECORD_META_KEY
 from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.discovery import FEED_TYPES, Discovered, parse_document
+from crawler.links import scan_links
 from crawler.scope import DiscoveryConfig, Scope, TrapGuard, trap_shape
 from pipelines.canonical import InvalidURL, canonicalize
 from pipelines.scrapy_adapters import run_context
@@ -36,7 +37,7 @@ PROBE_PATHS = ("/sitemap.xml", "/sitemap_news.xml", "/feed")
 DEPTH_META_KEY = "link_depth"  # page hops from a seed; Scrapy's own "depth" counts feeds too
 TRAP_META_KEY = "trap_shape"
 SOURCE_META_KEY = "discovered_in"  # "html", "alternate", "rss", "sitemap", "robots", "probe", ...
-_FEED_LINKS = "//link[@rel='alternate'][%s]/@href" % " or ".join("@type='%s'" % t for t in FEED_TYPES)
+_FEED_TYPES = frozenset(FEED_TYPES)
 
 
 def split_seeds(seeds: str | Iterable[str]) -> list[str]:
@@ -226,11 +227,10 @@ class NewsSpider(Spider):
             return
         if not isinstance(response, TextResponse):
             return
-        # cheap on purpose (runs in the reactor for every page): two XPath queries, no LinkExtractor
-        feeds = response.xpath(_FEED_LINKS).getall()
-        yield from self._follow_all(response.url, feeds, depth, document=True, source="alternate")
-        yield from self._follow_all(response.url, response.xpath("//a/@href").getall(), depth + 1,
-                                    source="html")
+        # runs in the reactor for every page: a scan of the text, no DOM (crawler/links.py)
+        links = scan_links(response.text, _FEED_TYPES)
+        yield from self._follow_all(response.url, links.feeds, depth, document=True, source="alternate")
+        yield from self._follow_all(response.url, links.anchors, depth + 1, source="html")
 
     def page_item(self, response: Response, content_type: str) -> dict[str, Any]:
         location = response.meta.get(RECORD_META_KEY)
