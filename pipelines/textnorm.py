@@ -31,9 +31,15 @@ def content_hash(text: str) -> str:
     return f"sha256:{digest}"
 
 
-def _feature_hash(feature: str) -> int:
-    # blake2b is stable across processes and Python versions, unlike hash()
-    return int.from_bytes(hashlib.blake2b(feature.encode("utf-8"), digest_size=8).digest(), "big")
+# _BIT_OF[j] maps a byte to its bit j (0 = most significant) as a 0/1 byte, for bytes.translate
+_BIT_OF = [bytes((value >> (7 - j)) & 1 for value in range(256)) for j in range(8)]
+
+
+def _feature_hashes(features: list[str]) -> bytes:
+    # blake2b is stable across processes and Python versions, unlike hash(); 8 bytes a feature,
+    # big-endian, so that byte 0 holds the hash's 8 most significant bits
+    blake2b = hashlib.blake2b
+    return b"".join([blake2b(f.encode("utf-8"), digest_size=8).digest() for f in features])
 
 
 def simhash(text: str) -> str:
@@ -41,6 +47,8 @@ def simhash(text: str) -> str:
 
     Features are word 3-shingles of the normalized text, each counted as often as it
     occurs; a text shorter than three words is one feature. Empty text gives all zeros.
+    Bit i of the result is set when more than half of the features' 64-bit blake2b hashes
+    set it.
     """
     words = normalize_text(text).split()
     if not words:
@@ -48,12 +56,20 @@ def simhash(text: str) -> str:
     if len(words) < _SHINGLE:
         features = [" ".join(words)]
     else:
-        features = [" ".join(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)]
-    rows = [format(_feature_hash(f), "064b") for f in features]
-    half = len(rows) / 2
-    # zip(*rows) walks the bit columns in C; a bit is set when most features set it
-    bits = "".join("1" if column.count("1") > half else "0" for column in zip(*rows, strict=True))
-    return format(int(bits, 2), "016x")
+        # shifted copies of the word list end at different lengths: zip stops at the shortest
+        shifted = (words[i:] for i in range(_SHINGLE))
+        features = [" ".join(shingle) for shingle in zip(*shifted, strict=False)]
+    hashes = _feature_hashes(features)
+    count = len(features)
+    value = 0
+    # one column of bytes at a time, one bit of it at a time, counted in C: ~3x faster than
+    # a per-feature loop over bits, with the same result (tests pin it)
+    for byte in range(_BITS // 8):
+        column = hashes[byte::8]
+        for bit, table in enumerate(_BIT_OF):
+            if 2 * column.translate(table).count(1) > count:
+                value |= 1 << (_BITS - 1 - 8 * byte - bit)
+    return format(value, "016x")
 
 
 def hamming(a: str, b: str) -> int:

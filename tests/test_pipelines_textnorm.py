@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import random
 import re
+
+import pytest
 
 from pipelines.textnorm import content_hash, hamming, normalize_text, simhash
 
@@ -53,3 +57,33 @@ def test_hamming() -> None:
     assert hamming("0000000000000000", "0000000000000000") == 0
     assert hamming("0000000000000000", "ffffffffffffffff") == 64
     assert hamming("000000000000000f", "0000000000000001") == 3
+
+
+def _reference_simhash(text: str) -> str:
+    """The SimHash definition spelled out bit by bit: what stored hashes were computed with."""
+    words = normalize_text(text).split()
+    if not words:
+        return "0" * 16
+    shingles = [" ".join(words[i : i + 3]) for i in range(len(words) - 2)] or [" ".join(words)]
+    counts = [0] * 64
+    for shingle in shingles:
+        digest = hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest()
+        value = int.from_bytes(digest, "big")
+        for bit in range(64):
+            counts[bit] += (value >> (63 - bit)) & 1
+    bits = "".join("1" if c > len(shingles) / 2 else "0" for c in counts)
+    return format(int(bits, 2), "016x")
+
+
+_RNG = random.Random(20261128)
+_WORDS = ["ferry", "harbour", "Straße", "ΔΕΛΤΑ", "日本", "a", "the", "x-ray", "42", "café"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [STORY, STORY * 7, "", "word", "two words", "three words here", "a a a a a a", "ab, cd; ef... gh"]
+    + [" ".join(_RNG.choice(_WORDS) for _ in range(_RNG.randint(0, 400))) for _ in range(40)],
+)
+def test_simhash_matches_the_bit_by_bit_definition(text: str) -> None:
+    # an even number of features splits some bits exactly in half: those stay 0
+    assert simhash(text) == _reference_simhash(text)
