@@ -94,6 +94,8 @@ def is_boilerplate(paragraph: Paragraph) -> bool:
     if _MACHINE_RE.match(text) or _is_dateline(text):
         return True
     words = len(text.split())
+    if words >= 4 and paragraph.link_ratio >= 0.9 and text.isupper():
+        return True  # "SHIPYARD ORDERS TWO NEW FERRIES": a link to another story between paragraphs
     if words <= 12 and _CREDIT_RE.search(text) and not _SENTENCE_END_RE.search(text):
         return True
     if words <= 60 and len({m.casefold() for m in _CONSENT_RE.findall(text)}) >= 2:

@@ -444,3 +444,9 @@ def test_source_credits_video_lengths_and_script_settings_are_dropped() -> None:
         "Status: open",
     ):
         assert not is_boilerplate(_p(text)), text
+
+
+def test_capitalised_link_to_another_story_is_dropped() -> None:
+    assert is_boilerplate(_p("SHIPYARD ORDERS TWO NEW FERRIES FOR THE ISLANDS", "p", 1.0))
+    assert not is_boilerplate(_p("SHIPYARD ORDERS TWO NEW FERRIES FOR THE ISLANDS"))  # a shouted line, no link
+    assert not is_boilerplate(_p("Shipyard orders two new ferries for the islands", "p", 1.0))
