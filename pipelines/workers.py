@@ -5,6 +5,7 @@ Scrapy reactor it would bind the crawl to one core and stall downloads while it 
 """
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -24,12 +25,21 @@ if TYPE_CHECKING:  # the crawl process imports this module: only workers load th
 
 logger = logging.getLogger(__name__)
 
+# An article with no date in its markup and no declared language, so that the warm-up goes the
+# whole way: trafilatura, htmldate's text search down to dateparser, the language model. The
+# "date" no language can parse makes dateparser load and compile all of its ~200 locales once
+# (~3 s); otherwise every worker pays that again on its first page without a dated markup.
 _WARM_UP_PAGE = (
-    "<html lang='en'><head><title>Warm-up</title><meta name='author' content='A. Writer'>"
-    "</head><body><article><h1>Warm-up</h1><p>Published on 3 March 2024 by A. Writer.</p>"
-    + "<p>This paragraph is only here so the extractor and the date parser load their data "
-    "before the first real page arrives, which costs more than a second.</p>" * 4
-    + "</article></body></html>"
+    "<html><head><title>Warm-up article</title><meta property='og:type' content='article'>"
+    "<meta name='author' content='A. Writer'></head><body><header><a href='/'>Home</a></header>"
+    "<article><h1>Warm-up article</h1><p class='byline'>Posted: Zz 12 Qq 2019 by A. Writer</p>"
+    "<p>This article is only here so that the extractor, the date parser and the language model "
+    "load their data before the first real page arrives, which would cost seconds on it.</p>"
+    "<p>Extraction workers are forked from one process that has done this, and share its memory "
+    "instead of each of them loading its own copy of the same tables and models.</p>"
+    "<p>The text has to be long enough to pass for an article, and in a language the model knows, "
+    "so that nothing on the way is skipped as not worth the effort.</p>"
+    "</article><footer><p>Copyright nobody. All rights reserved.</p></footer></body></html>"
 )
 
 
@@ -93,10 +103,16 @@ def _pid_gone(pid: int) -> bool:
 
 def preload() -> None:
     """Run once in the forkserver: workers forked from it share the loaded code and models."""
+    parent = os.getppid()
+    # watching first: the warm-up takes seconds, and a crawl killed meanwhile must not leave us
+    _exit_when(lambda: os.getppid() != parent)
     _WorkerState.extractor = warm_extractor()
     _WorkerState.options = None
-    parent = os.getppid()
-    _exit_when(lambda: os.getppid() != parent)
+    # Everything loaded so far lives as long as the workers: moved out of the collector's reach,
+    # its objects are never written to by a collection, so the workers' pages stay shared
+    # (a collection in a worker would otherwise copy every page it walks through).
+    gc.collect()
+    gc.freeze()
 
 
 def _init_worker(options: ExtractOptions | None, in_worker: bool = True, owner: int = 0) -> None:

@@ -69,3 +69,29 @@ def test_pool_of_one_worker_gives_what_the_inline_pool_gives() -> None:
 def test_negative_workers_refused() -> None:
     with pytest.raises(ValueError, match="0 or more"):
         ExtractionPool(workers=-1)
+
+
+def test_warm_up_page_goes_the_whole_way() -> None:
+    # no date in the markup and no declared language: htmldate and the language model must
+    # both be reached, or workers would load them (seconds, tens of MB) on their first pages
+    from pipelines.extract import ArticleExtractor
+    from pipelines.workers import _WARM_UP_PAGE
+
+    result = ArticleExtractor().extract(_WARM_UP_PAGE, "http://warm-up.invalid/a")
+    assert result.article is not None, result.reason
+    assert result.article["language"] == "en"
+    assert result.article["published"] is not None
+
+
+def test_forkserver_preload_loads_every_date_locale_and_freezes_it() -> None:
+    code = (
+        "import gc, json\n"
+        "from pipelines.workers import preload\n"
+        "preload()\n"
+        "from dateparser.languages.loader import default_loader\n"
+        "print(json.dumps([len(default_loader._loaded_locales), gc.get_freeze_count()]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    locales, frozen = json.loads(out.stdout)
+    assert locales > 100  # all of dateparser's, not just English
+    assert frozen > 50_000  # the extractor's objects, out of the collector's reach
