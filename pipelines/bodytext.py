@@ -87,11 +87,14 @@ def prune_appended_articles(tree: HtmlElement, title: str | Sequence[str] | None
 
     Only when the page holds several separate ``<article>`` elements with their own
     ``<h1>``: the one whose headline matches *title* (or any of several versions of it;
-    else the first) stays. Returns the number of articles removed.
+    else the first) stays. Teaser cards of other stories nested in an ``<article>`` (a
+    short ``<article>`` with a heading, nearly all link text) go too. Returns the number
+    of articles removed.
     """
+    removed = _prune_teaser_cards(tree)
     articles = [a for a in tree.iter("article") if next(a.iter("h1"), None) is not None]
     if len(articles) < 2:
-        return 0
+        return removed
     titles = [title] if isinstance(title, str) else list(title or ())
     wanted = {_key(t) for t in titles if t} - {""}
 
@@ -99,7 +102,6 @@ def prune_appended_articles(tree: HtmlElement, title: str | Sequence[str] | None
         return _key(next(article.iter("h1")).text_content())
 
     main = next((a for a in articles if headline(a) in wanted), articles[0])
-    removed = 0
     for article in articles:
         related = article is main or any(a is main for a in article.iterancestors())
         if related or any(a is article for a in main.iterancestors()):
@@ -108,6 +110,31 @@ def prune_appended_articles(tree: HtmlElement, title: str | Sequence[str] | None
             article.drop_tree()
             removed += 1
     return removed
+
+
+_CARD_MAX_WORDS = 40
+_CARD_LINK_SHARE = 0.8
+
+
+def _prune_teaser_cards(tree: HtmlElement) -> int:
+    doomed = []
+    for card in tree.iter("article"):
+        if next(card.iterancestors("article"), None) is None:
+            continue
+        if next(card.iter("h2", "h3", "h4", "h5", "h6"), None) is None:
+            continue
+        text = card.text_content()
+        if len(text.split()) > _CARD_MAX_WORDS:
+            continue
+        # a live blog's entries are nested articles too, but their text is not a link
+        links = [a for a in card.iter("a") if not (a.get("href") or "#").startswith("#")]
+        linked = sum(len(a.text_content().strip()) for a in links)
+        if linked >= _CARD_LINK_SHARE * len(" ".join(text.split())):
+            doomed.append(card)
+    for card in doomed:
+        if card.getparent() is not None:
+            card.drop_tree()
+    return len(doomed)
 
 
 _INVISIBLE_STYLE_RE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.IGNORECASE)

@@ -450,3 +450,27 @@ def test_capitalised_link_to_another_story_is_dropped() -> None:
     assert is_boilerplate(_p("SHIPYARD ORDERS TWO NEW FERRIES FOR THE ISLANDS", "p", 1.0))
     assert not is_boilerplate(_p("SHIPYARD ORDERS TWO NEW FERRIES FOR THE ISLANDS"))  # a shouted line, no link
     assert not is_boilerplate(_p("Shipyard orders two new ferries for the islands", "p", 1.0))
+
+
+def test_teaser_cards_nested_in_the_article_go_and_live_blog_entries_stay(extractor: ArticleExtractor) -> None:
+    story = "".join(f"<p>{PROSE} Detail number {i} follows here.</p>" for i in range(4))
+    card = (
+        '<article class="card"><a href="/2024/market-hall-reopens"><img src="m.jpg" alt="">'
+        "<h3>Market hall reopens after two years</h3></a></article>"
+    )
+    entry = (
+        '<article class="post"><h3><a href="#post-2">Harbour closed to small boats</a></h3>'
+        "<p>The harbour master closed the inner basin until the storm passes.</p></article>"
+    )
+    url = "https://daily.example/2024/ferry-link-approved"
+
+    def text(inner: str) -> str:
+        html = (
+            "<html><head><title>Ferry link approved</title></head><body><article>"
+            f"<h1>Ferry link approved</h1>{inner}</article></body></html>"
+        )
+        return extractor.extract(html, url).article["text"]
+
+    with_cards = text(story + card + card)
+    assert "Market hall reopens" not in with_cards and "Detail number 3" in with_cards
+    assert "closed the inner basin" in text(story + entry + entry.replace("#post-2", "#post-3"))
