@@ -43,6 +43,34 @@ _CONSENT_RE = re.compile(
     r"einstellungen|nicht verfügbar|not available|unavailable|paramètres|confidentialité",
     re.IGNORECASE,
 )
+# what the site asks of the reader: ratings, comments, log-in, an old browser, feedback
+_PROMPT_RE = re.compile(
+    r"""^[\W_]*(?:
+        (?:did|do)\s+you\s+(?:like|enjoy)\s+this\s+(?:article|story|post)|
+        (?:wie\s+)?hat\s+ihnen\s+(?:dieser|der)\s+(?:artikel|beitrag)\s+gefallen|
+        (?:average|durchschnittliche)\s+(?:rating|bewertung)|
+        join\s+(?:our|the)\s+(?:commenting|comments?\s+section|conversation|discussion)|
+        you\s+must\s+(?:be\s+logged\s+in|log\s+in|sign\s+in|confirm\s+your\s+(?:public\s+)?display\s+name)|
+        please\s+(?:log\s*out|log\s*in|sign\s+in)\b|
+        (?:log|sign)\s+in\s+or\s+(?:create|register)\b|
+        thank\s+you\s+for\s+visiting\b|you\s+are\s+using\s+a\s+browser|
+        ihre\s+meinung\s+ist\s+uns\s+wichtig|\d+\s+wochen\s+kostenlos\s+testen
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# a sign-up form: two of these in a short paragraph, not only "email" and "inbox"
+_SIGNUP_RE = re.compile(
+    r"\b(?:newsletters?|inbox|sign\s+up|e-?mail|privacy\s+policy|terms\s+(?:&|and)\s+conditions|"
+    r"datenschutzerklärung)\b",
+    re.IGNORECASE,
+)
+
+
+def _is_signup(text: str) -> bool:
+    found = {" ".join(m.casefold().split()) for m in _SIGNUP_RE.findall(text)}
+    return len(found) >= 2 and not found <= {"inbox", "email", "e-mail"}
+
+
 # a paragraph that is only a machine timestamp (hidden metadata made visible)
 # (or a script's settings shown as text: "showPaywall:", "false")
 _MACHINE_RE = re.compile(
@@ -99,6 +127,8 @@ def is_boilerplate(paragraph: Paragraph) -> bool:
     if words <= 12 and _CREDIT_RE.search(text) and not _SENTENCE_END_RE.search(text):
         return True
     if words <= 60 and len({m.casefold() for m in _CONSENT_RE.findall(text)}) >= 2:
+        return True
+    if words <= 40 and (_PROMPT_RE.match(text) or _is_signup(text)):
         return True
     return False
 

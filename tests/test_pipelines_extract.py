@@ -474,3 +474,23 @@ def test_teaser_cards_nested_in_the_article_go_and_live_blog_entries_stay(extrac
     with_cards = text(story + card + card)
     assert "Market hall reopens" not in with_cards and "Detail number 3" in with_cards
     assert "closed the inner basin" in text(story + entry + entry.replace("#post-2", "#post-3"))
+
+
+def test_reader_prompts_and_sign_up_forms_are_dropped() -> None:
+    for text in (
+        "Did you like this article? Tell us below.",
+        "Wie hat Ihnen dieser Artikel gefallen?",
+        "Average rating: 4.5",
+        "You must confirm your public display name before commenting",
+        "Join our commenting forum",
+        "Thank you for visiting the Ledger. You are using an outdated browser.",
+        "Sign up with your email to get the islands newsletter every morning.",
+        "By submitting this form you agree to our Privacy Policy and Terms & Conditions.",
+    ):
+        assert is_boilerplate(_p(text)), text
+    for text in (
+        "The ferry company said it would sign up more crews before the summer season starts.",
+        "She now answers every email in her inbox before the first ferry leaves.",
+        "The council will publish a newsletter about the works.",
+    ):
+        assert not is_boilerplate(_p(text)), text
