@@ -1,6 +1,7 @@
 """URL identity: one spelling per resource, so the same article is never fetched or kept twice."""
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
@@ -14,6 +15,14 @@ TRACKING_PARAMS = frozenset({
 })
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "at_custom")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+# URLs that w3lib's safe_url_string leaves as they are (but for the case of scheme and host, the
+# port's spelling and an empty fragment, which canonicalize() sets itself): ASCII host names,
+# and a path and query of characters it never quotes. Most links are such; they skip the costly
+# parse (tests/test_pipelines_canonical.py checks the two ways agree).
+_PLAIN_URL = re.compile(
+    r"[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?(?::[0-9]*)?"
+    r"(?:/[!$%&'()*+,\-./0-9:;=@A-Z_a-z~]*)?(?:\?[!$%&()*+,\-./0-9:;=?@A-Z_a-z~]*)?(?:#[!-~]*)?"
+)
 
 
 class InvalidURL(ValueError):
@@ -31,8 +40,9 @@ def canonicalize(url: str) -> str:
     The order of the remaining query parameters is kept: some servers depend on it, and
     we fetch the canonical URL itself.
     """
+    stripped = url.strip()
     try:
-        parts = urlsplit(safe_url_string(url.strip()))
+        parts = urlsplit(stripped if _PLAIN_URL.fullmatch(stripped) else safe_url_string(stripped))
         port = parts.port
     except ValueError as err:
         raise InvalidURL("%r: %s" % (url, err)) from err

@@ -72,3 +72,48 @@ def test_is_tracking_param(name: str, tracking: bool) -> None:
 def test_host_of() -> None:
     assert host_of("https://News.Example:8443/a") == "news.example"
     assert host_of("not a url") == ""
+
+
+def _urls_to_compare() -> list[str]:
+    """Links of the test pages, and URLs made of every ASCII character in every part."""
+    import random
+    import re
+    from pathlib import Path
+
+    urls = []
+    for page in sorted((Path(__file__).parent / "data" / "extract").glob("*.html")):
+        urls += re.findall(r'href="(https?://[^"]*)"', page.read_text("utf-8", "replace"))
+    rng = random.Random(7)
+    ascii_chars = [chr(i) for i in range(32, 127)] + ["\t", "\n", "é", "%zz", "%2F", "//", ".."]
+    hosts = ["news.example", "NEWS.Example.", "a-b.example", "a..b", "xn--bcher-kva.example", "a_b.example",
+             "1.2.3.4", "-x.example", "x" * 64 + ".example", "news.example:8080", "news.example:",
+             "news.example:080", "news.example:99999"]
+    for _ in range(3000):
+        host = rng.choice(hosts)
+        path = "/" + "".join(rng.choice(ascii_chars) for _ in range(rng.randint(0, 6)))
+        query = "".join(rng.choice(ascii_chars) for _ in range(rng.randint(0, 6)))
+        fragment = "".join(rng.choice(ascii_chars) for _ in range(rng.randint(0, 3)))
+        url = "%s://%s%s" % (rng.choice(["http", "https", "HTTP"]), host, path)
+        url += ("?" + query if rng.random() < 0.5 else "") + ("#" + fragment if rng.random() < 0.3 else "")
+        urls.append(url)
+    return urls
+
+
+def test_plain_urls_skip_w3lib_with_the_same_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    import re
+
+    import pipelines.canonical as canonical
+
+    def outcome(url: str) -> str:
+        try:
+            return canonicalize(url)
+        except InvalidURL:
+            return "invalid"
+
+    urls = _urls_to_compare()
+    plain = sum(1 for u in urls if canonical._PLAIN_URL.fullmatch(u.strip()))
+    fast = [outcome(u) for u in urls]
+    monkeypatch.setattr(canonical, "_PLAIN_URL", re.compile(r"(?!)"))  # every URL through w3lib
+    slow = [outcome(u) for u in urls]
+    assert plain > 500  # the comparison covers the fast path
+    assert [(u, f) for u, f, s in zip(urls, fast, slow, strict=True) if f != s] == []
