@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from html.entities import html5 as _HTML5_ENTITIES
+from typing import Any
 
 # What holds no tags until its end tag (libxml2 2.14 treats title and textarea so too).
 _RAW_TEXT = frozenset({"script", "style", "xmp", "iframe", "noembed", "noframes", "title", "textarea"})
@@ -140,3 +142,62 @@ def _charref(match: re.Match[str]) -> str:
                 return match.group(0)
             return _HTML5_ENTITIES[ref[:size]] + ref[size:]
     return match.group(0)
+
+
+class RecentMap:
+    """A map that keeps what was used recently, in bounded memory: two generations of at most
+    `size` entries each; when the young one is full it becomes the old one and the old one goes.
+    Cheaper than an exact LRU (no reordering on every hit) and as good for links that repeat."""
+
+    def __init__(self, size: int) -> None:
+        if size < 1:
+            raise ValueError("size must be at least 1")
+        self.size = size
+        self._young: dict[Any, Any] = {}
+        self._old: dict[Any, Any] = {}
+
+    def get(self, key: Hashable) -> Any:
+        """The value of `key`, or None."""
+        value = self._young.get(key)
+        if value is None:
+            value = self._old.get(key)
+            if value is not None:
+                self[key] = value
+        return value
+
+    def __setitem__(self, key: Hashable, value: Any) -> None:
+        if value is None:
+            raise ValueError("None means missing here")
+        young = self._young
+        if len(young) >= self.size and key not in young:
+            self._old, self._young = young, {}
+            young = self._young
+        young[key] = value
+
+    def __len__(self) -> int:
+        return len(self._young) + len(self._old)
+
+
+def join_key(href: str, base: str, origin: str, scheme: str) -> tuple[str, str]:
+    """A key for `urljoin(base, href)` that is the same for every base giving the same result.
+
+    `origin` and `scheme` are the base's "scheme://netloc" and scheme. An absolute http(s) URL
+    resolves the same against every base of a scheme, a root-relative path against every base
+    of an origin; anything else is keyed with the whole base.
+    """
+    first = href[:1]
+    if first == "/":
+        second = href[1:2]
+        if second != "/":
+            return origin, href
+        if href[2:3].isalnum():
+            return scheme, href
+        return base, href
+    if first in ("h", "H"):
+        head = href[:8].lower()
+        if head.startswith("http://"):
+            if href[7:8].isalnum():
+                return scheme, href
+        elif head == "https://" and href[8:9].isalnum():
+            return scheme, href
+    return base, href

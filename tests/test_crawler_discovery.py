@@ -14,6 +14,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.discovery import Discovered, parse_date, parse_document
+from crawler.spiders.news import NewsSpider
 from tests.conftest import CrawlResult, crawl, run_newsarchive
 from tests.discovery_site import DEEP_CHAIN, DiscoverySite
 
@@ -307,3 +308,46 @@ def test_feeds_and_sitemap_indexes_are_seeds_too_and_probing_can_be_off(
         assert got[path] == 1, path
     assert not got["/sitemap.xml"] and not got["/sitemap_news.xml"] and not got["/"]
     assert "discovery/found/probe" not in run.stats
+
+
+# -- links seen again ------------------------------------------------------------------------
+def _spider_on(known: set[str]) -> NewsSpider:
+    from scrapy.utils.test import get_crawler
+
+    from crawler.scope import DiscoveryConfig
+
+    crawler = get_crawler(NewsSpider)
+    crawler.stats.open_spider()
+    spider = NewsSpider(seeds="https://news.example/")
+    spider.crawler = crawler
+    spider.configure(DiscoveryConfig())
+    spider._known_article = known.__contains__
+    return spider
+
+
+def test_links_repeated_on_every_page_are_requested_once_and_counted_every_time() -> None:
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    def page(url: str, body: str) -> HtmlResponse:
+        return HtmlResponse(url, body=body.encode(), request=Request(url, meta={"link_depth": 1}))
+
+    known = {"https://news.example/old-story"}
+    spider = _spider_on(known)
+    nav = ('<a href="/politics/">P</a><a href="https://other.example/x">O</a>'
+           '<a href="/old-story">K</a><a href="/logo.png">L</a><a href="/a/?utm_source=nav">A</a>')
+    requested = []
+    for n in range(3):
+        response = page("https://news.example/story-%d" % n,
+                        '<html><body>%s<a href="/story-%d">next</a></body></html>' % (nav, n + 1))
+        requested += [r.url for r in spider._follow(response, None)]
+    assert requested == ["https://news.example/politics/", "https://news.example/a/",
+                         "https://news.example/story-1", "https://news.example/story-2",
+                         "https://news.example/story-3"]
+    stats = spider.crawler.stats.get_stats()
+    assert stats["discovery/out_of_scope"] == 3  # every link seen, as before
+    assert stats["discovery/known_article"] == 3
+    assert spider.scheduled == 5  # links seen again do not spend the page budget
+    again = page("https://news.example/story-9", '<a href="/story-3">3</a><a href="/sport/">S</a>')
+    assert [(r.url, r.meta["link_depth"]) for r in spider._follow(again, None)] == [
+        ("https://news.example/sport/", 2)]

@@ -120,3 +120,35 @@ def test_same_links_as_lxml_on_real_pages() -> None:
     for path in EVAL_PAGES:
         text = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
         assert scan_links(text, FEEDS) == lxml_links(text), path.name
+
+
+def test_recent_map_keeps_recent_entries_in_bounded_memory() -> None:
+    from crawler.links import RecentMap
+
+    recent = RecentMap(3)
+    for n in range(10):
+        recent[n] = str(n)
+        recent.get(0)  # used all along: never forgotten
+    assert len(recent) <= 2 * 3
+    assert recent.get(0) == "0" and recent.get(9) == "9"
+    assert recent.get(1) is None  # long unused: gone
+
+
+@pytest.mark.parametrize("href", [
+    "/a/b?x=1#f", "/a/../b", "//other.example/x", "//", "///x", "https://other.example/y",
+    "HTTP://Other.example/y", "http:///x", "https:/x", "http://\tx/", "b/c", "../c", "?q=1", "",
+    "#top", "h", "http:relative",
+])
+def test_join_key_is_shared_only_by_bases_that_resolve_alike(href: str) -> None:
+    from urllib.parse import urljoin, urlsplit
+
+    from crawler.links import join_key
+
+    bases = ["https://news.example/a/page", "https://news.example/other/page?id=2",
+             "http://news.example/a/page", "https://cdn.example/a/page"]
+    results: dict[tuple[str, str], set[str]] = {}
+    for base in bases:
+        parts = urlsplit(base)
+        key = join_key(href, base, "%s://%s" % (parts.scheme, parts.netloc), parts.scheme)
+        results.setdefault(key, set()).add(urljoin(base, href))
+    assert all(len(joined) == 1 for joined in results.values()), results

@@ -17,7 +17,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from crawler.capture import RECORD_META_KEY
 from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.discovery import FEED_TYPES, Discovered, parse_document
-from crawler.links import scan_links
+from crawler.links import RecentMap, join_key, scan_links
 from crawler.scope import DiscoveryConfig, Scope, TrapGuard, trap_shape
 from pipelines.canonical import InvalidURL, canonicalize
 from pipelines.scrapy_adapters import run_context
@@ -38,6 +38,11 @@ DEPTH_META_KEY = "link_depth"  # page hops from a seed; Scrapy's own "depth" cou
 TRAP_META_KEY = "trap_shape"
 SOURCE_META_KEY = "discovered_in"  # "html", "alternate", "rss", "sitemap", "robots", "probe", ...
 _FEED_TYPES = frozenset(FEED_TYPES)
+_NOT_LINKS = ("#", "mailto:", "javascript:", "tel:", "data:")
+# Links seen in this run, remembered in bounded memory (the same nav links are on every page):
+# what each href resolves to, and which canonical URLs were requested or are known articles.
+LINK_MEMORY = 8192
+_REQUESTED, _KNOWN = "requested", "known"
 
 
 def split_seeds(seeds: str | Iterable[str]) -> list[str]:
@@ -63,6 +68,8 @@ class NewsSpider(Spider):
         self.traps = TrapGuard(self.config.trap_limit)
         self.since: datetime | None = None
         self._probed: set[str] = set()
+        self._judged = RecentMap(LINK_MEMORY)
+        self._seen = RecentMap(LINK_MEMORY)
 
     def configure(self, config: DiscoveryConfig) -> None:
         self.config = config
@@ -71,6 +78,8 @@ class NewsSpider(Spider):
         self.since = (datetime.now(timezone.utc) - timedelta(hours=config.since_hours)
                       if config.since_hours else None)
         self._probed = set()
+        self._judged = RecentMap(LINK_MEMORY)
+        self._seen = RecentMap(LINK_MEMORY)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -113,35 +122,58 @@ class NewsSpider(Spider):
         sitemap (`document`) at its referrer's depth (see crawler/scope.py). `any_site`: a
         sitemap named in robots.txt may live on another host (a CDN); its pages are scoped.
         """
+        if seed:
+            try:
+                return self._request(canonicalize(url), depth, source, None)
+            except InvalidURL:
+                return None
+        judged = self._judge(url, document, any_site)
+        if isinstance(judged, str):
+            if judged:
+                self.crawler.stats.inc_value(judged)
+            return None
+        return self._follow_judged(judged[0], judged[1], depth, source)
+
+    def _judge(self, url: str, document: bool, any_site: bool) -> str | tuple[str, tuple[str, str] | None]:
+        """What a link is, whatever page it is on: its canonical URL and trap shape, or the stat
+        that counts why it is not followed ("" for none)."""
         try:
             url = canonicalize(url)
         except InvalidURL:
-            return None
+            return ""
         parts = urlsplit(url)
-        stats = self.crawler.stats
-        trap = None
-        if not seed:
-            if not document and SKIP_EXTENSIONS.search(parts.path):  # sitemaps may be .xml.gz
-                return None
-            assert self.scope is not None, "configure() the spider first"
-            rejected = self.scope.rejects(url, parts.hostname or "", page=not document, any_site=any_site)
-            if rejected is not None:
-                stats.inc_value("discovery/" + rejected)
-                return None
-            if self.config.max_depth and depth > self.config.max_depth:
-                stats.inc_value("discovery/too_deep")
-                return None
-            if self._known_article(url):
-                stats.inc_value("discovery/known_article")
-                return None
-            trap = trap_shape(url, parts) if self.config.trap_limit else None
-            if trap is not None and not self.traps.allows(trap[1]):
-                self._refuse_trap(*trap)
-                return None
+        if not document and SKIP_EXTENSIONS.search(parts.path):  # sitemaps may be .xml.gz
+            return ""
+        assert self.scope is not None, "configure() the spider first"
+        rejected = self.scope.rejects(url, parts.hostname or "", page=not document, any_site=any_site)
+        if rejected is not None:
+            return "discovery/" + rejected
+        return url, trap_shape(url, parts) if self.config.trap_limit else None
+
+    def _follow_judged(self, url: str, trap: tuple[str, str] | None, depth: int,
+                       source: str) -> Request | None:
+        """The checks that depend on the link's page and on the run so far."""
+        if self.config.max_depth and depth > self.config.max_depth:
+            self.crawler.stats.inc_value("discovery/too_deep")
+            return None
+        seen = self._seen.get(url)
+        if seen == _REQUESTED:  # the scheduler's dupefilter would drop it: spare the work
+            return None
+        if seen == _KNOWN or self._known_article(url):
+            self._seen[url] = _KNOWN  # known stays known for the run
+            self.crawler.stats.inc_value("discovery/known_article")
+            return None
+        if trap is not None and not self.traps.allows(trap[1]):
+            self._refuse_trap(*trap)
+            return None
+        return self._request(url, depth, source, trap)
+
+    def _request(self, url: str, depth: int, source: str, trap: tuple[str, str] | None) -> Request | None:
         if self.max_pages and self.scheduled >= self.max_pages:
-            stats.inc_value("discovery/over_budget")
+            self.crawler.stats.inc_value("discovery/over_budget")
             return None
         self.scheduled += 1
+        self._seen[url] = _REQUESTED
         meta: dict[str, Any] = {CONDITIONAL_META_KEY: True, DEPTH_META_KEY: depth}
         if source:
             meta[SOURCE_META_KEY] = source
@@ -175,13 +207,29 @@ class NewsSpider(Spider):
 
     def _follow_all(self, base: str, hrefs: Iterable[str], depth: int, *, document: bool = False,
                     source: str) -> Iterator[Request]:
+        parts = urlsplit(base)
+        origin = "%s://%s" % (parts.scheme, parts.netloc)
+        judged_links = self._judged
+        rejected: dict[str, int] = {}  # counted once at the end: stats calls are not cheap
         for href in hrefs:
             href = href.strip()
-            if not href or href.startswith(("#", "mailto:", "javascript:", "tel:", "data:")):
+            if not href or href.startswith(_NOT_LINKS):
                 continue
-            request = self.follow_url(urljoin(base, href), depth=depth, document=document, source=source)
+            key = (join_key(href, base, origin, parts.scheme), document)
+            judged = judged_links.get(key)
+            if judged is None:
+                judged = self._judge(urljoin(base, href), document, False)
+                judged_links[key] = judged
+            if isinstance(judged, str):
+                if judged:
+                    rejected[judged] = rejected.get(judged, 0) + 1
+                continue
+            request = self._follow_judged(judged[0], judged[1], depth, source)
             if request is not None:
                 yield request
+        stats = self.crawler.stats
+        for stat, count in rejected.items():
+            stats.inc_value(stat, count)
 
     def _robots_parsed(self, robotparser: Any, request: Request) -> None:
         """Sitemaps named in robots.txt are seeds too (at depth 0, as documents).
