@@ -36,7 +36,7 @@ _ROLE_WORDS = frozenset(
     rédaction rédacteur redacción redactor redazione redaktionen redaksjonen
     senior chief political business health science sports chefredakteur team desk
     news agency agencies online digital newsroom editorial deputy associate managing
-    quelle source sources fonte fuente
+    quelle source sources fonte fuente nachrichten noticias notícias nieuws nyheter notizie actualités
     """.split()
 )
 _COLLECTIVE_WORDS = frozenset({"staff", "team", "desk", "newsroom", "redaktion", "rédaction", "redacción"})

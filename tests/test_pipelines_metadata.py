@@ -198,6 +198,7 @@ def test_title_mojibake_repaired() -> None:
         (["Guardian staff reporter"], []),
         (["Harbour Daily Post Staff"], []),  # a newsroom credited as a whole is the publisher
         (["Reuters Staff"], ["Reuters"]),
+        (["Nachrichten"], []),  # "news": a section, not a name
     ],
 )
 def test_agencies_are_kept_sources_and_places_are_not(raw: list[str], expected: list[str]) -> None:
