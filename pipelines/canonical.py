@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote_plus, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -59,6 +59,14 @@ def canonicalize(url: str) -> str:
         query = "&".join(kept)
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def canonical_link(base: str, href: str) -> str:
+    """canonicalize(urljoin(base, href)): a plain absolute URL (most links) needs no joining."""
+    stripped = href.strip()
+    if ";" not in stripped and _PLAIN_URL.fullmatch(stripped):  # urljoin drops an empty ";params"
+        return canonicalize(stripped)
+    return canonicalize(urljoin(base, href))
 
 
 def host_of(url: str) -> str:

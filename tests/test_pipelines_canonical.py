@@ -117,3 +117,20 @@ def test_plain_urls_skip_w3lib_with_the_same_result(monkeypatch: pytest.MonkeyPa
     slow = [outcome(u) for u in urls]
     assert plain > 500  # the comparison covers the fast path
     assert [(u, f) for u, f, s in zip(urls, fast, slow, strict=True) if f != s] == []
+
+
+def test_canonical_link_is_canonicalize_of_urljoin() -> None:
+    from urllib.parse import urljoin
+
+    from pipelines.canonical import canonical_link
+
+    def outcome(function, *args: str) -> str:  # type: ignore[no-untyped-def]
+        try:
+            return str(function(*args))
+        except InvalidURL:
+            return "invalid"
+
+    hrefs = _urls_to_compare() + ["/a/b", "../c?d=1", "//cdn.example/x", "#top", "?q=1", ""]
+    for base in ("https://news.example/a/b?x=1", "http://news.example:8080/"):
+        joined = [outcome(lambda b, h: canonicalize(urljoin(b, h)), base, h) for h in hrefs]
+        assert [outcome(canonical_link, base, h) for h in hrefs] == joined

@@ -6,7 +6,7 @@ import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -19,7 +19,7 @@ from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.discovery import FEED_TYPES, Discovered, parse_document
 from crawler.links import RecentMap, join_key, scan_links
 from crawler.scope import DiscoveryConfig, Scope, TrapGuard, trap_shape
-from pipelines.canonical import InvalidURL, canonicalize
+from pipelines.canonical import InvalidURL, canonical_link, canonicalize
 from pipelines.scrapy_adapters import run_context
 
 logger = logging.getLogger(__name__)
@@ -127,7 +127,10 @@ class NewsSpider(Spider):
                 return self._request(canonicalize(url), depth, source, None)
             except InvalidURL:
                 return None
-        judged = self._judge(url, document, any_site)
+        try:
+            judged = self._judge(canonicalize(url), document, any_site)
+        except InvalidURL:
+            return None
         if isinstance(judged, str):
             if judged:
                 self.crawler.stats.inc_value(judged)
@@ -135,12 +138,8 @@ class NewsSpider(Spider):
         return self._follow_judged(judged[0], judged[1], depth, source)
 
     def _judge(self, url: str, document: bool, any_site: bool) -> str | tuple[str, tuple[str, str] | None]:
-        """What a link is, whatever page it is on: its canonical URL and trap shape, or the stat
+        """What a link to canonical `url` is, whatever page it is on: its trap shape, or the stat
         that counts why it is not followed ("" for none)."""
-        try:
-            url = canonicalize(url)
-        except InvalidURL:
-            return ""
         parts = urlsplit(url)
         if not document and SKIP_EXTENSIONS.search(parts.path):  # sitemaps may be .xml.gz
             return ""
@@ -218,7 +217,10 @@ class NewsSpider(Spider):
             key = (join_key(href, base, origin, parts.scheme), document)
             judged = judged_links.get(key)
             if judged is None:
-                judged = self._judge(urljoin(base, href), document, False)
+                try:
+                    judged = self._judge(canonical_link(base, href), document, False)
+                except InvalidURL:
+                    judged = ""
                 judged_links[key] = judged
             if isinstance(judged, str):
                 if judged:
