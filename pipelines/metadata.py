@@ -176,8 +176,9 @@ class PageMetadata:
         """
         if self._headlines is None:
             sites = self._site_names()
-            h1 = next(self.tree.iter("h1"), None)
-            self._visible_headline = " ".join(" ".join(h1.itertext()).split()) if h1 is not None else None
+            # the first <h1> with text: templates leave empty ones around a logo
+            shown = (" ".join(" ".join(h1.itertext()).split()) for h1 in self.tree.iter("h1"))
+            self._visible_headline = next((text for text in shown if text), None)
             raw = [
                 self.data.first_meta("og:title"),
                 _text(self.article.get("headline")) or _text(self.article.get("name")),

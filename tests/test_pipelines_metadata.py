@@ -286,3 +286,6 @@ def test_kicker_dropped_only_where_the_visible_headline_and_another_source_lack_
     # the metadata agree on the label and only the <h1> leaves it out (printed above it)
     agreed = metadata(_kicker_page(f"Islands: {story}", f"Islands: {story}", story)).title()
     assert agreed == f"Islands: {story}"
+    # an empty <h1> around the logo is not the visible headline
+    logo = _kicker_page(f"Islands | {story}", story, story).replace("<body>", '<body><h1><img src="l.png"></h1>')
+    assert metadata(logo).title() == story
