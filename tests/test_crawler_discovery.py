@@ -351,3 +351,21 @@ def test_links_repeated_on_every_page_are_requested_once_and_counted_every_time(
     again = page("https://news.example/story-9", '<a href="/story-3">3</a><a href="/sport/">S</a>')
     assert [(r.url, r.meta["link_depth"]) for r in spider._follow(again, None)] == [
         ("https://news.example/sport/", 2)]
+
+
+def test_relative_links_follow_the_base_href() -> None:
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    spider = _spider_on(set())
+    url = "https://news.example/2026/03/story"
+    body = (b'<head><base href="/sections/world/"><base href="https://elsewhere.example/">'
+            b'<link rel="alternate" type="application/rss+xml" href="feed.xml"></head>'
+            b'<body><a href="next-story">n</a><a href="/about/">a</a></body>')
+    response = HtmlResponse(url, body=body, request=Request(url, meta={"link_depth": 0}))
+    assert [r.url for r in spider._follow(response, None)] == [
+        "https://news.example/sections/world/feed.xml", "https://news.example/sections/world/next-story",
+        "https://news.example/about/"]
+    unusable = HtmlResponse(url, body=b'<base href="javascript:void(0)"><a href="next">n</a>',
+                            request=Request(url, meta={"link_depth": 0}))
+    assert [r.url for r in spider._follow(unusable, None)] == ["https://news.example/2026/03/next"]

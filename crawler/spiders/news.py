@@ -6,7 +6,7 @@ import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -279,8 +279,13 @@ class NewsSpider(Spider):
             return
         # runs in the reactor for every page: a scan of the text, no DOM (crawler/links.py)
         links = scan_links(response.text, _FEED_TYPES)
-        yield from self._follow_all(response.url, links.feeds, depth, document=True, source="alternate")
-        yield from self._follow_all(response.url, links.anchors, depth + 1, source="html")
+        base = response.url
+        if links.base is not None:  # relative links are relative to <base href>, as in a browser
+            joined = urljoin(base, links.base.strip())
+            if joined.startswith(("http://", "https://")):
+                base = joined
+        yield from self._follow_all(base, links.feeds, depth, document=True, source="alternate")
+        yield from self._follow_all(base, links.anchors, depth + 1, source="html")
 
     def page_item(self, response: Response, content_type: str) -> dict[str, Any]:
         location = response.meta.get(RECORD_META_KEY)
