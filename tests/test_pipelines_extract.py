@@ -494,3 +494,16 @@ def test_reader_prompts_and_sign_up_forms_are_dropped() -> None:
         "The council will publish a newsletter about the works.",
     ):
         assert not is_boilerplate(_p(text)), text
+
+
+def test_parse_html_drops_control_characters_and_ignores_declared_charsets() -> None:
+    # the text is already decoded: a <meta charset> or an XML prolog must not re-decode it
+    html = (
+        "<?xml version='1.0' encoding='iso-8859-1'?><html><head><meta charset='iso-8859-1'></head>"
+        "<body><p>Caf\u00e9 \u2014 na\u00efve\x00\x0b\x1f \u65e5\u672c\ttab</p></body></html>"
+    )
+    tree = parse_html(html)
+    assert tree is not None
+    assert tree.findtext(".//p") == "Caf\u00e9 \u2014 na\u00efve \u65e5\u672c\ttab"
+    assert parse_html("no markup at all") is None
+    assert parse_html(" \x00\x01 ") is None
