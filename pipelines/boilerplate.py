@@ -106,7 +106,8 @@ _WIDGET_HEADING_RE = re.compile(
     r"in\s+other\s+news|read\s+(?:more|next|also)|also\s+read|newsletter|"
     r"meistgelesen|weitere\s+(?:artikel|nachrichten|themen)|lesen\s+sie\s+auch|mehr\s+zum\s+thema|"
     r"à\s+lire\s+aussi|lire\s+aussi|le\s+più\s+lette|leggi\s+anche|lo\s+más\s+leído|"
-    r"te\s+puede\s+interesar|czytaj\s+(?:więcej|też|także)|les\s+også)[\W_]*$",
+    r"te\s+puede\s+interesar|czytaj\s+(?:więcej|też|także)|les\s+også|"
+    r"quellen|sources?|fuentes|fontes|kilder|källor|bronnen)[\W_]*$",
     re.IGNORECASE,
 )
 _BREADCRUMB_RE = re.compile(r"^(?:home|startseite|accueil|inicio)\s*[›»>/|]", re.IGNORECASE)

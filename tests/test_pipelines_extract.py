@@ -507,3 +507,13 @@ def test_parse_html_drops_control_characters_and_ignores_declared_charsets() -> 
     assert tree.findtext(".//p") == "Caf\u00e9 \u2014 na\u00efve \u65e5\u672c\ttab"
     assert parse_html("no markup at all") is None
     assert parse_html(" \x00\x01 ") is None
+
+
+def test_list_of_sources_under_the_story_is_dropped() -> None:
+    paragraphs = [
+        _p(PROSE),
+        _p("Quellen:", "head"),
+        _p("Harbour authority, annual report", "item"),
+        _p("Interviews with ferry crews", "item"),
+    ]
+    assert [p.text for p in drop_widget_sections(paragraphs)] == [PROSE]
