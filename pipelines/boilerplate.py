@@ -268,18 +268,27 @@ def _is_byline(text: str, authors: Sequence[str], same: Callable[[str, str], boo
 
 
 def _is_author_note(text: str, authors: Sequence[str], same: Callable[[str, str], bool]) -> bool:
-    """A note about the author: "Jane Doe is a reporter ...", "Correspondent Jane Doe covers ..."."""
+    """A note about the author: "Jane Doe is a reporter ...", "Correspondent Jane Doe covers ...",
+    or how to reach them ("Have a tip? Jane Doe may be reached at jane@example.com")."""
     if len(text.split()) > 90:
         return False
-    words = text.split()[:6]
+    words = text.split()
+    contact = bool(_CONTACT_RE.search(text))
     for author in authors:
         size = len(author.split())
         if size < 2:
             continue
-        for start in range(0, min(2, len(words) - size + 1)):
-            if same(" ".join(words[start : start + size]).rstrip(",:"), author):
+        # anywhere in a contact note, else at the start
+        last = len(words) - size + 1 if contact else min(2, len(words) - size + 1)
+        for start in range(0, last):
+            if same(" ".join(words[start : start + size]).rstrip(",:.;"), author):
                 return True
     return False
+
+
+_CONTACT_RE = re.compile(
+    r"[\w.+-]+@[\w-]+\.[\w.]+|\bfollow\s+(?:him|her|them|me)\s+on\b|\bmay\s+be\s+reached\b", re.IGNORECASE
+)
 
 
 def drop_bylines(

@@ -413,6 +413,7 @@ def test_bylines_author_notes_and_credit_lines_are_not_text() -> None:
         _p(PROSE),
         _p("Ingrid Solberg is the paper's islands correspondent and has covered the ferries since 2015."),
         _p("With files from The Canadian Press"),
+        _p("Have a story idea? Tomasz Nowak may be reached at tnowak@ledger.example."),
     ]
     kept = drop_bylines(paragraphs, ["Ingrid Solberg", "Tomasz Nowak"], same_name)
     assert [p.text for p in kept] == [
