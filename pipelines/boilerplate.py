@@ -254,7 +254,8 @@ _CREDIT_LINE_RE = re.compile(
 )
 
 
-def _is_byline(text: str, authors: Sequence[str], same: Callable[[str, str], bool]) -> bool:
+def _is_byline(paragraph: Paragraph, authors: Sequence[str], same: Callable[[str, str], bool]) -> bool:
+    text = paragraph.text
     if len(text) > 100 or "\n" in text or _SENTENCE_END_RE.search(text):
         return False
     text = _AGO_RE.sub("", text).strip()
@@ -264,7 +265,13 @@ def _is_byline(text: str, authors: Sequence[str], same: Callable[[str, str], boo
     if rest == text:
         return False
     first = re.split(r"\s*(?:,|\band\b|\bund\b|\bet\b|&)\s*", rest, maxsplit=1)[0]
+    words = first.split()
+    if paragraph.kind == "head" and (words[0].casefold() in _ARTICLES or any(w[0].islower() for w in words)):
+        return False  # "By The Numbers", "Von Kiel bis Lübeck": subheadings; a byline has no small words
     return bool(_NAME_RE.match(first)) and len(rest.split()) <= 10
+
+
+_ARTICLES = frozenset({"the", "a", "an", "der", "die", "das", "den", "dem", "le", "la", "les", "el", "los", "il"})
 
 
 def _is_author_note(text: str, authors: Sequence[str], same: Callable[[str, str], bool]) -> bool:
@@ -301,7 +308,7 @@ def drop_bylines(
     with an author's full name; a credit line ("With files from ...", "Mit Material von dpa")
     is a short last or second-to-last paragraph.
     """
-    out = [p for p in paragraphs if not _is_byline(p.text, authors, same)]
+    out = [p for p in paragraphs if not _is_byline(p, authors, same)]
     for index in range(len(out) - 1, max(len(out) - 4, 0), -1):
         text = out[index].text
         note = index > 0 and _is_author_note(text, authors, same)

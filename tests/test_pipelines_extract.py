@@ -409,6 +409,8 @@ def test_bylines_author_notes_and_credit_lines_are_not_text() -> None:
         _p(PROSE),
         _p("Ingrid Solberg3 hours ago"),
         _p("By the harbour, nothing moved."),  # a sentence, not a byline
+        _p("By The Numbers", "head"),
+        _p("Von Kiel bis Lübeck", "head"),  # subheadings
         _p("Tomasz Nowak said the vote was close."),  # early in the story: a quote, not a note
         _p(PROSE),
         _p("Ingrid Solberg is the paper's islands correspondent and has covered the ferries since 2015."),
@@ -419,6 +421,8 @@ def test_bylines_author_notes_and_credit_lines_are_not_text() -> None:
     assert [p.text for p in kept] == [
         PROSE,
         "By the harbour, nothing moved.",
+        "By The Numbers",
+        "Von Kiel bis Lübeck",
         "Tomasz Nowak said the vote was close.",
         PROSE,
     ]
