@@ -54,7 +54,10 @@ _PROMPT_RE = re.compile(
         please\s+(?:log\s*out|log\s*in|sign\s+in)\b|
         (?:log|sign)\s+in\s+or\s+(?:create|register)\b|
         thank\s+you\s+for\s+visiting\b|you\s+are\s+using\s+a\s+browser|
-        ihre\s+meinung\s+ist\s+uns\s+wichtig|\d+\s+wochen\s+kostenlos\s+testen
+        ihre\s+meinung\s+ist\s+uns\s+wichtig|\d+\s+wochen\s+kostenlos\s+testen|
+        this\s+(?:is\s+a\s+)?(?:breaking|developing)\s+(?:news\s+)?story|
+        this\s+(?:story|article)\s+(?:is\s+developing|will\s+be\s+updated)|
+        .{0,80}\b(?:log|sign)\s+in\s+or\s+(?:create|register)\b
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -64,6 +67,15 @@ _SIGNUP_RE = re.compile(
     r"datenschutzerklärung)\b",
     re.IGNORECASE,
 )
+
+
+_TIP_RE = re.compile(r"\b(?:get\s+in\s+touch|contact\s+us|e-?mail\s+us|send\s+(?:us\s+)?(?:a\s+)?tips?)\b", re.I)
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def _is_tip_line(text: str) -> bool:
+    """"Seen something? Get in touch at news@example.com": a call for tips, not the story."""
+    return bool(_EMAIL_RE.search(text) and _TIP_RE.search(text))
 
 
 def _is_signup(text: str) -> bool:
@@ -129,7 +141,7 @@ def is_boilerplate(paragraph: Paragraph) -> bool:
         return True
     if words <= 60 and len({m.casefold() for m in _CONSENT_RE.findall(text)}) >= 2:
         return True
-    if words <= 40 and (_PROMPT_RE.match(text) or _is_signup(text)):
+    if words <= 60 and (_PROMPT_RE.match(text) or _is_signup(text) or _is_tip_line(text)):
         return True
     return False
 
