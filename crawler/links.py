@@ -48,6 +48,8 @@ _NEXT = re.compile(
     re.IGNORECASE | re.DOTALL | re.ASCII,  # ASCII: \s is HTML's whitespace, and no-break space is not
 )
 _ATTR = re.compile(r"""([^\s/>][^\s/>=]*+)(?:\s*+=\s*+("[^"]*+"|'[^']*+'|(?!["'])[^\s>]*+))?+""", re.ASCII)
+# The usual <a>: href first, quoted (so it is the first href, and nothing before it to tokenize).
+_FIRST_HREF = re.compile(r"""\s+href\s*+=\s*+(?:"([^"]*+)"|'([^']*+)')""", re.IGNORECASE | re.ASCII)
 _END_TAGS: dict[str, re.Pattern[str]] = {
     name: re.compile(r"</%s[\s/>]" % name, re.IGNORECASE | re.ASCII) for name in _RAW_TEXT
 }
@@ -92,6 +94,12 @@ def scan_links(text: str, feed_types: tuple[str, ...] | frozenset[str]) -> PageL
             continue
         if name == "plaintext":
             break
+        if name == "a":
+            first = _FIRST_HREF.match(attrs)
+            if first is not None:
+                value = first.group(1)
+                found.anchors.append(unescape_attribute(value if value is not None else first.group(2)))
+                continue
         values = _attributes(attrs, _WANTED[name])
         href = values.get("href")
         if href is None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import unquote_plus, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, unquote_plus, urljoin, urlsplit, urlunsplit
 
 from w3lib.url import safe_url_string
 
@@ -40,6 +40,11 @@ def canonicalize(url: str) -> str:
     The order of the remaining query parameters is kept: some servers depend on it, and
     we fetch the canonical URL itself.
     """
+    return urlunsplit(canonical_parts(url))
+
+
+def canonical_parts(url: str) -> SplitResult:
+    """`urlsplit(canonicalize(url))`, without splitting the canonical URL again."""
     stripped = url.strip()
     try:
         parts = urlsplit(stripped if _PLAIN_URL.fullmatch(stripped) else safe_url_string(stripped))
@@ -47,9 +52,10 @@ def canonicalize(url: str) -> str:
     except ValueError as err:
         raise InvalidURL("%r: %s" % (url, err)) from err
     scheme = parts.scheme.lower()
-    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+    hostname = parts.hostname
+    if scheme not in _DEFAULT_PORTS or not hostname:
         raise InvalidURL("%r is not an absolute http(s) URL" % url)
-    host = parts.hostname.lower().rstrip(".")
+    host = hostname.lower().rstrip(".")
     if ":" in host:  # IPv6 literal
         host = "[%s]" % host
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else "%s:%d" % (host, port)
@@ -57,16 +63,20 @@ def canonicalize(url: str) -> str:
     if query:  # filter the raw segments so the kept ones keep their exact spelling
         kept = [seg for seg in query.split("&") if seg and not is_tracking_param(unquote_plus(seg.split("=", 1)[0]))]
         query = "&".join(kept)
-    path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, query, ""))
+    return SplitResult(scheme, netloc, parts.path or "/", query, "")
 
 
 def canonical_link(base: str, href: str) -> str:
-    """canonicalize(urljoin(base, href)): a plain absolute URL (most links) needs no joining."""
+    """canonicalize(urljoin(base, href))."""
+    return urlunsplit(canonical_link_parts(base, href))
+
+
+def canonical_link_parts(base: str, href: str) -> SplitResult:
+    """urlsplit(canonicalize(urljoin(base, href))): a plain absolute URL (most links) needs no join."""
     stripped = href.strip()
     if ";" not in stripped and _PLAIN_URL.fullmatch(stripped):  # urljoin drops an empty ";params"
-        return canonicalize(stripped)
-    return canonicalize(urljoin(base, href))
+        return canonical_parts(stripped)
+    return canonical_parts(urljoin(base, href))
 
 
 def host_of(url: str) -> str:

@@ -134,3 +134,24 @@ def test_canonical_link_is_canonicalize_of_urljoin() -> None:
     for base in ("https://news.example/a/b?x=1", "http://news.example:8080/"):
         joined = [outcome(lambda b, h: canonicalize(urljoin(b, h)), base, h) for h in hrefs]
         assert [outcome(canonical_link, base, h) for h in hrefs] == joined
+
+
+def test_canonical_parts_are_those_of_the_canonical_url() -> None:
+    from urllib.parse import urljoin, urlsplit
+
+    from pipelines.canonical import canonical_link_parts, canonical_parts
+
+    for url in _urls_to_compare():
+        try:
+            canonical = canonicalize(url)
+        except InvalidURL:
+            continue
+        parts = canonical_parts(url)
+        assert parts == urlsplit(canonical)
+        assert (parts.hostname, parts.port) == (urlsplit(canonical).hostname, urlsplit(canonical).port)
+    for url in _urls_to_compare():
+        try:
+            canonical = canonicalize(urljoin("https://news.example/", url))
+        except InvalidURL:
+            continue
+        assert canonical_link_parts("https://news.example/", url) == urlsplit(canonical)

@@ -6,7 +6,7 @@ import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -19,7 +19,7 @@ from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.discovery import FEED_TYPES, Discovered, parse_document
 from crawler.links import RecentMap, join_key, scan_links
 from crawler.scope import DiscoveryConfig, Scope, TrapGuard, trap_shape
-from pipelines.canonical import InvalidURL, canonical_link, canonicalize
+from pipelines.canonical import InvalidURL, canonical_link_parts, canonical_parts, canonicalize
 from pipelines.scrapy_adapters import run_context
 
 logger = logging.getLogger(__name__)
@@ -128,7 +128,7 @@ class NewsSpider(Spider):
             except InvalidURL:
                 return None
         try:
-            judged = self._judge(canonicalize(url), document, any_site)
+            judged = self._judge(canonical_parts(url), document, any_site)
         except InvalidURL:
             return None
         if isinstance(judged, str):
@@ -137,10 +137,11 @@ class NewsSpider(Spider):
             return None
         return self._follow_judged(judged[0], judged[1], depth, source)
 
-    def _judge(self, url: str, document: bool, any_site: bool) -> str | tuple[str, tuple[str, str] | None]:
-        """What a link to canonical `url` is, whatever page it is on: its trap shape, or the stat
-        that counts why it is not followed ("" for none)."""
-        parts = urlsplit(url)
+    def _judge(self, parts: SplitResult, document: bool,
+               any_site: bool) -> str | tuple[str, tuple[str, str] | None]:
+        """What a link to the canonical URL of `parts` is, whatever page it is on: the URL and its
+        trap shape, or the stat that counts why it is not followed ("" for none)."""
+        url = urlunsplit(parts)
         if not document and SKIP_EXTENSIONS.search(parts.path):  # sitemaps may be .xml.gz
             return ""
         assert self.scope is not None, "configure() the spider first"
@@ -218,7 +219,7 @@ class NewsSpider(Spider):
             judged = judged_links.get(key)
             if judged is None:
                 try:
-                    judged = self._judge(canonical_link(base, href), document, False)
+                    judged = self._judge(canonical_link_parts(base, href), document, False)
                 except InvalidURL:
                     judged = ""
                 judged_links[key] = judged
