@@ -52,7 +52,6 @@ _PROMPT_RE = re.compile(
         join\s+(?:our|the)\s+(?:commenting|comments?\s+section|conversation|discussion)|
         you\s+must\s+(?:be\s+logged\s+in|log\s+in|sign\s+in|confirm\s+your\s+(?:public\s+)?display\s+name)|
         please\s+(?:log\s*out|log\s*in|sign\s+in)\b|
-        (?:log|sign)\s+in\s+or\s+(?:create|register)\b|
         thank\s+you\s+for\s+visiting\b|you\s+are\s+using\s+a\s+browser|
         ihre\s+meinung\s+ist\s+uns\s+wichtig|\d+\s+wochen\s+kostenlos\s+testen|
         this\s+(?:is\s+a\s+)?(?:breaking|developing)\s+(?:news\s+)?story|
