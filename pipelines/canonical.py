@@ -25,6 +25,13 @@ _PLAIN_URL = re.compile(
 )
 
 
+# The same without a port, with the host and path it has canonicalized (see plain_host_and_path).
+_PLAIN_HOST_PATH = re.compile(
+    r"[Hh][Tt][Tt][Pp][Ss]?://(?P<host>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?)"
+    r"(?P<path>/[!$%&'()*+,\-./0-9:=@A-Z_a-z~]*)?(?:\?[!$%&()*+,\-./0-9:;=?@A-Z_a-z~]*)?(?:#[!-~]*)?"
+)
+
+
 class InvalidURL(ValueError):
     """Not an absolute http(s) URL."""
 
@@ -77,6 +84,15 @@ def canonical_link_parts(base: str, href: str) -> SplitResult:
     if ";" not in stripped and _PLAIN_URL.fullmatch(stripped):  # urljoin drops an empty ";params"
         return canonical_parts(stripped)
     return canonical_parts(urljoin(base, href))
+
+
+def plain_host_and_path(href: str) -> tuple[str, str] | None:
+    """The host and path of `canonical_link_parts(base, href)` for an absolute link of plain
+    characters and no port, read off the link (no base needed); None for any other link."""
+    match = _PLAIN_HOST_PATH.fullmatch(href.strip())
+    if match is None:
+        return None
+    return match.group("host").lower().rstrip("."), match.group("path") or "/"
 
 
 def host_of(url: str) -> str:

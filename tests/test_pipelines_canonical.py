@@ -155,3 +155,21 @@ def test_canonical_parts_are_those_of_the_canonical_url() -> None:
         except InvalidURL:
             continue
         assert canonical_link_parts("https://news.example/", url) == urlsplit(canonical)
+
+
+def test_plain_host_and_path_are_those_of_the_canonical_link() -> None:
+    from urllib.parse import urljoin
+
+    from pipelines.canonical import canonical_link_parts, plain_host_and_path
+
+    seen = 0
+    for href in _urls_to_compare() + ["http://news.example/a;b/x.jpg;", "https://news.example/a.pdf"]:
+        quick = plain_host_and_path(href)
+        if quick is None:
+            continue
+        seen += 1
+        for base in ("https://news.example/a/b", "http://other.example/"):
+            parts = canonical_link_parts(base, href)  # never invalid when quick is not None
+            assert quick == (parts.hostname or "", parts.path), href
+            assert parts == canonical_link_parts(base, urljoin(base, href))
+    assert seen > 300

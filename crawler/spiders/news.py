@@ -19,7 +19,13 @@ from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.discovery import FEED_TYPES, Discovered, parse_document
 from crawler.links import RecentMap, join_key, scan_links
 from crawler.scope import DiscoveryConfig, Scope, TrapGuard, trap_shape
-from pipelines.canonical import InvalidURL, canonical_link_parts, canonical_parts, canonicalize
+from pipelines.canonical import (
+    InvalidURL,
+    canonical_link_parts,
+    canonical_parts,
+    canonicalize,
+    plain_host_and_path,
+)
 from pipelines.scrapy_adapters import run_context
 
 logger = logging.getLogger(__name__)
@@ -150,6 +156,21 @@ class NewsSpider(Spider):
             return "discovery/" + rejected
         return url, trap_shape(url, parts) if self.config.trap_limit else None
 
+    def _judge_link(self, base: str, href: str, document: bool) -> str | tuple[str, tuple[str, str] | None]:
+        """_judge() of a link on a page; most links go out of the site: that needs only the host."""
+        plain = plain_host_and_path(href)
+        if plain is not None:
+            host, path = plain
+            if not document and SKIP_EXTENSIONS.search(path):
+                return ""
+            assert self.scope is not None, "configure() the spider first"
+            if not self.scope.covers(host):
+                return "discovery/out_of_scope"
+        try:
+            return self._judge(canonical_link_parts(base, href), document, False)
+        except InvalidURL:
+            return ""
+
     def _follow_judged(self, url: str, trap: tuple[str, str] | None, depth: int,
                        source: str) -> Request | None:
         """The checks that depend on the link's page and on the run so far."""
@@ -218,10 +239,7 @@ class NewsSpider(Spider):
             key = (join_key(href, base, origin, parts.scheme), document)
             judged = judged_links.get(key)
             if judged is None:
-                try:
-                    judged = self._judge(canonical_link_parts(base, href), document, False)
-                except InvalidURL:
-                    judged = ""
+                judged = self._judge_link(base, href, document)
                 judged_links[key] = judged
             if isinstance(judged, str):
                 if judged:
