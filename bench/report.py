@@ -13,7 +13,9 @@ LABELS = {
     "replay": "4 newsarchive replay (run 3's WARCs)",
     "single": "4' single-process trafilatura (same)",
 }
-FLAT_GROWTH = 0.10  # "flat": the largest crawl's peak RSS within 10% of the smallest's
+FLAT_GROWTH = 0.10  # "flat": the largest crawl's peak within 10% of the smallest's
+# Judged both ways: the sum of VmRSS counts every page the forked workers share with their
+# forkserver once per process, PSS splits shared pages among the processes that map them.
 RSS_LIMIT_MB = 400.0
 
 
@@ -43,22 +45,27 @@ def summarize(results: dict[str, Result], cores: int) -> dict[str, Any]:
         summary["crawl_over_limit"] = crawl.pages_per_s / summary["limit_pages_per_s"]
     if replay and single and replay.ok and single.ok:
         summary["replay_over_single"] = replay.pages_per_s / single.pages_per_s
-    ours = [r for name, r in results.items() if name in ("crawl", "replay") or name.startswith("memory-")]
-    if ours:
-        summary["peak_rss_mb"] = max(r.peak_rss_mb for r in ours)
+    # the issue's memory target is about the cheap-page crawls of growing size; the real-page
+    # runs' peaks are in the table
     memory = sorted((r for name, r in results.items() if name.startswith("memory-") and r.ok),
                     key=lambda r: r.pages)
+    if memory:
+        summary["peak_rss_mb"] = max(r.peak_rss_mb for r in memory)
+        summary["peak_pss_mb"] = max(r.peak_pss_mb for r in memory)
     if len(memory) >= 2:
         low, high = memory[0], memory[-1]
         summary["memory_growth"] = high.peak_rss_mb / low.peak_rss_mb - 1
+        summary["memory_growth_pss"] = high.peak_pss_mb / low.peak_pss_mb - 1
         summary["memory_mb_per_10k_pages"] = ((high.peak_rss_mb - low.peak_rss_mb)
                                               / (high.pages - low.pages) * 10_000)
     summary["targets"] = {
         "crawl >= 1.7x naive": _check(summary.get("crawl_over_naive"), lambda v: v >= 1.7),
         "crawl >= 85% of the CPU limit": _check(summary.get("crawl_over_limit"), lambda v: v >= 0.85),
         "replay >= 1.8x single": _check(summary.get("replay_over_single"), lambda v: v >= 1.8),
-        "peak RSS < 400 MB": _check(summary.get("peak_rss_mb"), lambda v: v < RSS_LIMIT_MB),
-        "memory flat (<= +10%)": _check(summary.get("memory_growth"), lambda v: v <= FLAT_GROWTH),
+        "summed RSS < 400 MB": _check(summary.get("peak_rss_mb"), lambda v: v < RSS_LIMIT_MB),
+        "PSS < 400 MB": _check(summary.get("peak_pss_mb"), lambda v: v < RSS_LIMIT_MB),
+        "RSS flat (<= +10%)": _check(summary.get("memory_growth"), lambda v: v <= FLAT_GROWTH),
+        "PSS flat (<= +10%)": _check(summary.get("memory_growth_pss"), lambda v: v <= FLAT_GROWTH),
     }
     return summary
 
@@ -102,11 +109,15 @@ def print_report(results: dict[str, Result], concurrency: int, cores: int, out: 
         ("crawl / CPU limit", _fmt(summary.get("crawl_over_limit"), "%.0f%%", 100),
          "crawl >= 85% of the CPU limit"),
         ("replay / single", _fmt(summary.get("replay_over_single"), "%.2fx"), "replay >= 1.8x single"),
-        ("peak RSS of newsarchive runs", _fmt(summary.get("peak_rss_mb"), "%.0f MB"), "peak RSS < 400 MB"),
-        ("peak RSS growth, smallest to largest cheap crawl",
+        ("peak summed RSS of the cheap crawls", _fmt(summary.get("peak_rss_mb"), "%.0f MB"),
+         "summed RSS < 400 MB"),
+        ("peak PSS of the cheap crawls", _fmt(summary.get("peak_pss_mb"), "%.0f MB"), "PSS < 400 MB"),
+        ("summed RSS growth, smallest to largest cheap crawl",
          _fmt(summary.get("memory_growth"), "%+.0f%%", 100) + (
              " (%+.1f MB per 10k pages)" % summary["memory_mb_per_10k_pages"]
-             if "memory_mb_per_10k_pages" in summary else ""), "memory flat (<= +10%)"),
+             if "memory_mb_per_10k_pages" in summary else ""), "RSS flat (<= +10%)"),
+        ("PSS growth, smallest to largest cheap crawl", _fmt(summary.get("memory_growth_pss"), "%+.0f%%", 100),
+         "PSS flat (<= +10%)"),
     ]
     roles = ["%s: %s" % (_label(name).split(" ", 1)[1], ", ".join(
         "%s %.0f" % kv for kv in sorted(r.notes.get("peak_rss_mb_by_role", {}).items(), key=lambda kv: -kv[1])))
