@@ -37,11 +37,24 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def running(pid: int) -> bool:
+def identity(pid: int) -> tuple[int, str] | None:
+    """`pid` with its start time: pids are reused (pid_max may be 32768), so a pid alone could
+    name another process by the time we look again."""
     try:
-        return Path("/proc/%d/stat" % pid).read_text().split()[2] != "Z"
+        stat = Path("/proc/%d/stat" % pid).read_text()
+    except OSError:
+        return None
+    return pid, stat.rsplit(")", 1)[1].split()[19]  # field 22, after the parenthesized name
+
+
+def running(process: tuple[int, str] | None) -> bool:
+    if process is None:
+        return False
+    try:
+        fields = Path("/proc/%d/stat" % process[0]).read_text().rsplit(")", 1)[1].split()
     except OSError:
         return False
+    return fields[19] == process[1] and fields[0] != "Z"
 
 
 def complete_items(collection: Path) -> list[dict]:
@@ -80,15 +93,15 @@ def test_sigkill_at_random_moments_loses_nothing_already_written(demo_site, tmp_
                 (collection / "archive").glob("*.open") if (collection / "archive").exists() else []):
             time.sleep(0.02)
         time.sleep(rng.uniform(0.0, 1.5))
-        helpers = descendants(proc.pid)  # extraction workers, their forkserver
+        helpers = [identity(pid) for pid in descendants(proc.pid)]  # workers, their forkserver
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
         proc.wait(timeout=60)
         deadline = time.monotonic() + 10  # they notice their crawl is gone and leave
-        while time.monotonic() < deadline and any(running(pid) for pid in helpers):
+        while time.monotonic() < deadline and any(running(p) for p in helpers):
             time.sleep(0.1)
-        assert not [pid for pid in helpers if running(pid)], "orphaned helper processes"
+        assert not [p for p in helpers if running(p)], "orphaned helper processes"
         proc.stderr.close()
         items = complete_items(collection)
         for item in items:  # every item written stays, and after repair points at its record
