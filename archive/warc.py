@@ -4,6 +4,12 @@ warcio builds the records (headers, digests, framing); we hand it the HTTP head 
 received, because its StatusAndHeaders would re-serialize them (percent-encoding non-ASCII
 values), and we gzip each record ourselves as one member so that a record can be read back
 by offset and the compression level is ours to choose.
+
+Level 6 for records whose body is plain (HTML compresses to ~19% of its size: level 1 gives 23%
+at a third of the CPU, level 9 19.1% at 1.5 times it). A response whose body came
+content-encoded (gzip, br, ...) is stored in a gzip member at level 0: deflating compressed
+bytes again saves ~0.1% of their size for ~1.8 ms of CPU per 60 KB body (measured on the
+evaluation pages), and the crawl is CPU-bound.
 """
 from __future__ import annotations
 
@@ -27,6 +33,7 @@ from archive.exceptions import ArchiveError
 logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
+_CONTENT_ENCODED = re.compile(rb"^content-encoding:[ \t]*(?!identity\b)[!-~]", re.IGNORECASE | re.MULTILINE)
 PROFILE_IDENTICAL = {
     "WARC/1.0": "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest",
     "WARC/1.1": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
@@ -162,6 +169,7 @@ class WarcWriter:
     max_size: int = 1_000_000_000
     gzip: bool = True
     compress_level: int = 6
+    encoded_compress_level: int = 0  # for response bodies that are content-encoded already
     warc_version: str = "WARC/1.1"
     info: Mapping[str, str] = field(default_factory=dict)
     clock: Clock = utc_now
@@ -194,7 +202,8 @@ class WarcWriter:
             http_headers=_RawHead(exchange.response_head),
         )
         request = self._request_record(exchange, date, response_id)
-        response_bytes = self._encode(self._builder.serialize(response))
+        level = self.encoded_compress_level if _content_encoded(exchange.response_head) else None
+        response_bytes = self._encode(self._builder.serialize(response), level)
         request_bytes = self._encode(self._builder.serialize(request))
         location = self._append(
             [response_bytes, request_bytes], response_id, date,
@@ -306,10 +315,11 @@ class WarcWriter:
         )
         return self._encode(self._builder.serialize(record))
 
-    def _encode(self, record: bytes) -> bytes:
+    def _encode(self, record: bytes, level: int | None = None) -> bytes:
         if not self.gzip:
             return record
-        compressor = zlib.compressobj(self.compress_level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+        level = self.compress_level if level is None else level
+        compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS | 16)
         return compressor.compress(record) + compressor.flush()
 
     # -- files ------------------------------------------------------------------------
@@ -354,3 +364,8 @@ class WarcWriter:
         handle.flush()
         self._current = _OpenFile(path=path, handle=handle, size=len(info), records=0)
         return self._current
+
+
+def _content_encoded(head: bytes) -> bool:
+    """True when an HTTP head announces a Content-Encoding other than identity."""
+    return _CONTENT_ENCODED.search(head) is not None

@@ -499,3 +499,34 @@ def test_warc_check_finds_no_fault_in_what_the_writer_produces(tmp_path: Path, g
     records = len(paths) + 18  # a warcinfo a file, 8 exchanges and a revisit with requests
     assert last == "warc_check: %d records, 8 responses, 0 failures" % records, proc.stdout
     assert proc.returncode == 0
+
+
+def test_a_content_encoded_body_is_stored_not_deflated_again(tmp_path: Path) -> None:
+    """Compressed bytes gain nothing from a second deflate: their record goes in a stored
+    (level 0) gzip member, a plain body's record is deflated; both read back the same."""
+    plain_body = b"<p>the same sentence again and again</p>\n" * 200
+    zipped_body = gzip_module.compress(plain_body, mtime=0)
+    writer = make_writer(tmp_path, True)
+    for body, encoding in ((plain_body, b""), (zipped_body, b"Content-Encoding: gzip\r\n")):
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n%sContent-Length: %d\r\n\r\n" % (
+            encoding, len(body))
+        writer.write_exchange(exchange(response_head=head, body=body))
+    (path,) = writer.close()
+    data = Path(path).read_bytes()
+    lengths = [length for _offset, length in member_spans(data)]
+    members = gzip_members(data)
+    # warcinfo, then (response, request) for the plain body, then for the zipped one
+    assert lengths[1] < len(members[1]) / 5  # deflated
+    assert lengths[3] > len(members[3])  # stored as it is
+    payloads = [payload for kind, _fields, _http, payload in records_of(path) if kind == "response"]
+    assert payloads == [plain_body, zipped_body]
+
+
+def test_identity_is_not_a_content_encoding(tmp_path: Path) -> None:
+    writer = make_writer(tmp_path, True)
+    body = b"<p>plain words repeated</p>" * 100
+    head = b"HTTP/1.1 200 OK\r\nContent-Encoding: identity\r\nContent-Length: %d\r\n\r\n" % len(body)
+    writer.write_exchange(exchange(response_head=head, body=body))
+    (path,) = writer.close()
+    _offset, length = member_spans(Path(path).read_bytes())[1]
+    assert length < len(body) / 5
