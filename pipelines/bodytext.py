@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from lxml.etree import _Element
+from lxml.etree import XPath, _Element
 from lxml.html import HtmlElement
 
 __all__ = [
@@ -138,6 +138,8 @@ def _prune_teaser_cards(tree: HtmlElement) -> int:
 
 
 _INVISIBLE_STYLE_RE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\b", re.IGNORECASE)
+_HIDDEN_CANDIDATES = XPath("descendant-or-self::*[@hidden or @style]")
+_HAS_MICRODATA = XPath("boolean(descendant-or-self::*[@itemscope or @itemprop != ''])")
 
 
 def prune_hidden(tree: HtmlElement) -> int:
@@ -152,15 +154,12 @@ def prune_hidden(tree: HtmlElement) -> int:
     if body is None:
         return 0
     doomed = []
-    for element in body.iter():
-        if not isinstance(element.tag, str):
-            continue
+    # only elements with a hidden or style attribute are candidates: one XPath finds them
+    # without a Python proxy for every element of the page
+    for element in _HIDDEN_CANDIDATES(body):
         if element.get("hidden") is None and not _INVISIBLE_STYLE_RE.search(element.get("style") or ""):
             continue
-        if any(
-            isinstance(node.tag, str) and (node.get("itemprop") or node.get("itemscope") is not None)
-            for node in element.iter()
-        ):
+        if _HAS_MICRODATA(element):
             doomed.append(element)
     removed = 0
     for element in doomed:
