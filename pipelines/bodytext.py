@@ -56,6 +56,11 @@ def protect_inline_names(tree: HtmlElement) -> int:
     as they are so that trafilatura still removes them. Returns the number of changes.
     """
     changed = 0
+    # per page: the verdict on each class/id string (themes repeat them on every link),
+    # and each text block's text, or None when the block itself is marked for deletion;
+    # only inline elements lose attributes below, so neither changes during the walk
+    verdicts: dict[str, bool] = {}
+    blocks: dict[HtmlElement, str | None] = {}
     # a plain walk with an early exit beats an XPath here: no proxy objects for the
     # thousands of inline elements without class or id
     for element in tree.iter(*_INLINE_TAGS):
@@ -63,16 +68,22 @@ def protect_inline_names(tree: HtmlElement) -> int:
         if not css and not ident:
             continue
         marks = f"{css or ''} {ident or ''}"
-        if not _DISCARD_WORDS_RE.search(marks) or _HIDDEN_RE.search(marks):
+        doomed = verdicts.get(marks)
+        if doomed is None:
+            doomed = verdicts[marks] = bool(_DISCARD_WORDS_RE.search(marks)) and not _HIDDEN_RE.search(marks)
+        if not doomed:
             continue
         block = _text_block(element)
         if block is None:
             continue
-        block_marks = f"{block.get('class', '')} {block.get('id', '')}"
-        if _DISCARD_WORDS_RE.search(block_marks):
+        if block in blocks:
+            whole = blocks[block]
+        else:
+            block_marks = f"{block.get('class', '')} {block.get('id', '')}"
+            whole = blocks[block] = None if _DISCARD_WORDS_RE.search(block_marks) else block.text_content()
+        if whole is None:
             continue
         own = element.text_content()
-        whole = block.text_content()
         rest = whole.replace(own, " ", 1)
         if len(own.split()) > 8 or len(rest.split()) < 5 or _BYLINE_START_RE.match(whole):
             continue
