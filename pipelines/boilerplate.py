@@ -37,10 +37,11 @@ _CREDIT_RE = re.compile(
     re.IGNORECASE,
 )
 # placeholders for blocked embeds and consent notices
+# (the lookahead holds the alternatives' first letters: most positions fail at once)
 _CONSENT_RE = re.compile(
-    r"privacy|privatsphäre|datenschutz|cookie|consent|einwillig|zustimm|external content|"
+    r"(?=[acdejnpstuz])(?:privacy|privatsphäre|datenschutz|cookie|consent|einwillig|zustimm|external content|"
     r"externe[rn]? inhalt|third[- ]party|drittanbieter|javascript|enable|aktivier|settings|"
-    r"einstellungen|nicht verfügbar|not available|unavailable|paramètres|confidentialité",
+    r"einstellungen|nicht verfügbar|not available|unavailable|paramètres|confidentialité)",
     re.IGNORECASE,
 )
 # what the site asks of the reader: ratings, comments, log-in, an old browser, feedback
@@ -62,7 +63,7 @@ _PROMPT_RE = re.compile(
 )
 # a sign-up form: two of these in a short paragraph, not only "email" and "inbox"
 _SIGNUP_RE = re.compile(
-    r"\b(?:newsletters?|inbox|sign\s+up|e-?mail|privacy\s+policy|terms\s+(?:&|and)\s+conditions|"
+    r"\b(?=[deinpst])(?:newsletters?|inbox|sign\s+up|e-?mail|privacy\s+policy|terms\s+(?:&|and)\s+conditions|"
     r"datenschutzerklärung)\b",
     re.IGNORECASE,
 )
@@ -74,7 +75,7 @@ _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 
 def _is_tip_line(text: str) -> bool:
     """"Seen something? Get in touch at news@example.com": a call for tips, not the story."""
-    return bool(_EMAIL_RE.search(text) and _TIP_RE.search(text))
+    return bool("@" in text and _EMAIL_RE.search(text) and _TIP_RE.search(text))
 
 
 def _is_signup(text: str) -> bool:
