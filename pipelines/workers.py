@@ -13,7 +13,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -152,6 +152,19 @@ class _InlineExecutor(Executor):
         return future
 
 
+def _ready() -> None:
+    """A task that only makes the pool start a worker (and the forkserver warm up)."""
+
+
+def _settle(result: Future[Extraction], done: Future[Extraction]) -> None:
+    if done.cancelled():
+        result.cancel()
+    elif done.exception() is not None:
+        result.set_exception(done.exception())
+    else:
+        result.set_result(done.result())
+
+
 class ExtractionPool:
     """Extraction by a pool of `workers` processes (0: in this process)."""
 
@@ -172,15 +185,38 @@ class ExtractionPool:
                 max_workers=self.workers, mp_context=context,
                 initializer=_init_worker, initargs=(options, True, os.getpid()),
             )
+            # Starting a worker waits for the forkserver's warm-up (seconds), and the pool starts
+            # workers inside submit(): so submit from a thread of our own, never the caller's
+            # (the crawl's reactor would stall its downloads meanwhile). One thread keeps the
+            # pages in the order they came. The first task starts the warm-up right away.
+            self._dispatcher = ThreadPoolExecutor(1, thread_name_prefix="extraction-dispatch")
+            self._dispatcher.submit(self._executor.submit, _ready)
+
+    _dispatcher: ThreadPoolExecutor | None = None
 
     def submit(self, body: bytes | str, url: str, encoding: str | None = None) -> Future[Extraction]:
-        return self._executor.submit(_work, body, url, encoding)
+        if self._dispatcher is None:
+            return self._executor.submit(_work, body, url, encoding)
+        result: Future[Extraction] = Future()
+        self._dispatcher.submit(self._hand_over, result, body, url, encoding)
+        return result
+
+    def _hand_over(self, result: Future[Extraction], body: bytes | str, url: str,
+                   encoding: str | None) -> None:
+        try:
+            work = self._executor.submit(_work, body, url, encoding)
+        except BaseException as err:  # noqa: BLE001 - a broken or closed pool: the page's future says so
+            result.set_exception(err)
+            return
+        work.add_done_callback(lambda done: _settle(result, done))
 
     def extract(self, html: bytes | str, url: str, *, encoding: str | None = None) -> Extraction:
         """One page through the pool, waiting for it (a `PageExtractor`, like the extractor)."""
         return self.submit(html, url, encoding).result()
 
     def close(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.shutdown(wait=True)  # every page submitted is in the pool now
         self._executor.shutdown(wait=True, cancel_futures=True)
 
     def __enter__(self) -> ExtractionPool:

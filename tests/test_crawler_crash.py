@@ -145,7 +145,7 @@ def test_an_interrupted_crawl_resumes_without_fetching_again(demo_site, tmp_path
     env = dict(os.environ, PYTHONPATH=str(REPO))
     args = [sys.executable, "-m", "crawler", "crawl", demo_site.url, "--root", str(tmp_path),
             "--collection", "r", "--allow-private", "--resume", "-s", "CONCURRENT_REQUESTS=1",
-            "-s", "DOWNLOAD_DELAY=0.05"]
+            "-s", "DOWNLOAD_DELAY=0.2"]  # slow enough that SIGTERM comes with pages still to fetch
     first = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     collection = tmp_path / "r"
     deadline = time.monotonic() + 120
