@@ -119,9 +119,9 @@ def _pick_article(candidates: list[dict[str, Any]]) -> dict[str, Any] | None:
     return best
 
 
-def _read_jsonld(tree: HtmlElement, data: PageData, extractor: JsonLdExtractor) -> None:
+def _read_jsonld(scripts: list[HtmlElement], data: PageData, extractor: JsonLdExtractor) -> None:
     candidates: list[dict[str, Any]] = []
-    for script in tree.iter("script"):
+    for script in scripts:
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         try:
@@ -150,8 +150,23 @@ def _read_jsonld(tree: HtmlElement, data: PageData, extractor: JsonLdExtractor) 
 def read_page_data(tree: HtmlElement, extractor: JsonLdExtractor | None = None) -> PageData:
     """Collect JSON-LD nodes, ``<meta>`` values, the canonical link, lang and ``<title>``."""
     data = PageData()
-    _read_jsonld(tree, data, extractor or JsonLdExtractor())
-    for meta in tree.iter("meta"):
+    # one walk over the tree for the four tags read here, in document order
+    scripts: list[HtmlElement] = []
+    metas: list[HtmlElement] = []
+    links: list[HtmlElement] = []
+    title: HtmlElement | None = None
+    for element in tree.iter("script", "meta", "link", "title"):
+        tag = element.tag
+        if tag == "meta":
+            metas.append(element)
+        elif tag == "script":
+            scripts.append(element)
+        elif tag == "link":
+            links.append(element)
+        elif title is None and element is not tree:
+            title = element
+    _read_jsonld(scripts, data, extractor or JsonLdExtractor())
+    for meta in metas:
         key = meta.get("property") or meta.get("name") or meta.get("itemprop")
         if not key:
             equiv = meta.get("http-equiv")
@@ -159,7 +174,7 @@ def read_page_data(tree: HtmlElement, extractor: JsonLdExtractor | None = None) 
         content = meta.get("content")
         if key and content is not None:
             data.meta.setdefault(key.strip().lower(), []).append(" ".join(content.split()))
-    for link in tree.iter("link"):
+    for link in links:
         rel = (link.get("rel") or "").lower().split()
         if "canonical" in rel and link.get("href") and data.canonical is None:
             data.canonical = link.get("href", "").strip()
@@ -168,7 +183,6 @@ def read_page_data(tree: HtmlElement, extractor: JsonLdExtractor | None = None) 
         body = tree.find("body")
         lang = body.get("lang") if body is not None else None
     data.html_lang = lang.strip() if lang else None
-    title = tree.find(".//title")
     if title is not None:
         data.title_tag = " ".join(title.text_content().split()) or None
     return data
