@@ -199,13 +199,18 @@ def join_split_body(tree: HtmlElement) -> int:
     chars: dict[HtmlElement, int] = {}
     counts: dict[HtmlElement, int] = {}
     total = 0
+    # the ancestors with a class, per parent: paragraphs of one container share them
+    chains: dict[HtmlElement, list[HtmlElement]] = {}
     for paragraph in body.iter("p"):
         size = len(paragraph.text_content())
         total += size
-        for ancestor in paragraph.iterancestors():
-            if ancestor.get("class"):
-                chars[ancestor] = chars.get(ancestor, 0) + size
-                counts[ancestor] = counts.get(ancestor, 0) + 1
+        parent = paragraph.getparent()
+        chain = chains.get(parent)
+        if chain is None:
+            chain = chains[parent] = [a for a in paragraph.iterancestors() if a.get("class")]
+        for ancestor in chain:
+            chars[ancestor] = chars.get(ancestor, 0) + size
+            counts[ancestor] = counts.get(ancestor, 0) + 1
     groups: dict[tuple[str, str], list[HtmlElement]] = {}
     for element, size in chars.items():
         # a chunk is several paragraphs of one story: not a one-paragraph card, not a
