@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
+import htmldate.utils
+import lxml.html
 import trafilatura
+import trafilatura.utils
 from extruct.jsonld import JsonLdExtractor
 from trafilatura.settings import Extractor
 
@@ -40,7 +43,7 @@ from pipelines.extraction_types import (
     extractor_info,
 )
 from pipelines.fields import same_name
-from pipelines.htmlload import decode_html, parse_html
+from pipelines.htmlload import decode_html, parse_html, use_fast_class_lookup
 from pipelines.language import LanguageGuesser
 from pipelines.metadata import PageMetadata
 from pipelines.structured import read_page_data
@@ -48,6 +51,10 @@ from pipelines.structured import read_page_data
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "ArticleExtractor", "ExtractOptions", "Extraction"]
 
 logger = logging.getLogger(__name__)
+
+# trafilatura and htmldate re-parse with parsers of their own (lxml.html's default one for
+# fragments): the trees they build get their element classes picked in C too
+use_fast_class_lookup(trafilatura.utils.HTML_PARSER, htmldate.utils.HTML_PARSER, lxml.html.html_parser)
 
 ARTICLE_KEYS = (
     "url",

@@ -526,3 +526,28 @@ def test_list_of_sources_under_the_story_is_dropped() -> None:
         _p("Interviews with ferry crews", "item"),
     ]
     assert [p.text for p in drop_widget_sections(paragraphs)] == [PROSE]
+
+
+def test_parsers_pick_element_classes_in_c(extractor: ArticleExtractor) -> None:
+    # lxml.html's own lookup gives form controls their own classes through a Python call per
+    # element; every parser the extraction runs through builds plain HtmlElements instead
+    import htmldate.utils
+    import lxml.html
+    import trafilatura.utils
+
+    markup = "<html><body><form><input name='q'><select><option>a</option></select></form></body></html>"
+    ours = parse_html(markup)
+    assert ours is not None
+    for parser in (trafilatura.utils.HTML_PARSER, htmldate.utils.HTML_PARSER, lxml.html.html_parser):
+        tree = lxml.html.fromstring(markup, parser=parser)
+        assert type(tree.find(".//input")) is lxml.html.HtmlElement
+    control = ours.find(".//input")
+    assert type(control) is lxml.html.HtmlElement
+    assert ours.find(".//select").text_content() == "a"  # HtmlElement's methods are all there
+    # a page with a form in its body extracts as before
+    html = ("<html><head><title>Harbour ferry vote</title></head><body><article><h1>Harbour ferry vote</h1>"
+            + "".join("<p>%s Paragraph %d of the report adds its own detail on fares and timetables.</p>"
+                      % (PROSE, n) for n in range(8))
+            + "<form><label>Name <input name='n'></label><textarea>Say</textarea></form></article></body></html>")
+    result = extractor.extract(html, "https://coastal-ledger.example/2023/05/17/harbour-ferry-vote")
+    assert result.article is not None and PROSE in result.article["text"]
