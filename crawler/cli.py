@@ -179,7 +179,17 @@ def _non_negative(value: str) -> int:
 
 
 # -- handlers: each one line of glue ---------------------------------------------------------
+def _warm_up_workers(workers: str | None = None) -> None:
+    """Extraction workers will be needed: their forkserver warms up while we import Scrapy."""
+    if workers is None or workers.strip() != "0":
+        from pipelines.workers import start_warm_up
+        start_warm_up()
+
+
 def _crawl(args: argparse.Namespace) -> int:
+    workers = [value for key, _, value in (pair.partition("=") for pair in args.settings)
+               if key.strip() == "EXTRACT_WORKERS"]
+    _warm_up_workers(workers[-1] if workers else None)
     from crawler.run_crawl import crawl_command
     return crawl_command(args)
 
@@ -200,6 +210,7 @@ def _runs(args: argparse.Namespace) -> int:
 
 
 def _replay(args: argparse.Namespace) -> int:
+    _warm_up_workers()
     from crawler.replay import replay_command
     return replay_command(args)
 

@@ -95,3 +95,33 @@ def test_forkserver_preload_loads_every_date_locale_and_freezes_it() -> None:
     locales, frozen = json.loads(out.stdout)
     assert locales > 100  # all of dateparser's, not just English
     assert frozen > 50_000  # the extractor's objects, out of the collector's reach
+
+
+def test_warm_up_starts_before_the_pool_and_the_pool_uses_it() -> None:
+    # a command starts the forkserver first thing, so its warm-up overlaps the command's own
+    # start-up; the pool made later must fork its workers from that same forkserver
+    code = (
+        "import json, os, sys, time\n"
+        "from pathlib import Path\n"
+        "from pipelines.workers import ExtractionPool, start_warm_up\n"
+        "def children(pid):\n"
+        "    return [int(c) for t in os.listdir('/proc/%d/task' % pid)\n"
+        "            for c in Path('/proc/%d/task/%s/children' % (pid, t)).read_text().split()]\n"
+        "def parent(pid):\n"
+        "    return int(Path('/proc/%d/stat' % pid).read_text().rsplit(')', 1)[1].split()[1])\n"
+        "start_warm_up()\n"
+        "early = [c for c in children(os.getpid())\n"
+        "         if b'forkserver' in Path('/proc/%d/cmdline' % c).read_bytes()]\n"
+        "loaded = [m for m in sys.modules if m.split('.')[0] in HEAVY]\n"
+        "with ExtractionPool(1) as pool:\n"
+        "    worker = parent(pool._executor.submit(os.getpid).result())\n"
+        "    article = pool.extract(ARTICLE, 'https://harbour.example/news/ferry-link-funded').article\n"
+        "print(json.dumps([early, worker, loaded, bool(article)]))\n"
+    )
+    code = "HEAVY = %r\nARTICLE = %r\n" % (HEAVY, ARTICLE) + code
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    early, worker_parent, loaded, extracted = json.loads(out.stdout)
+    assert len(early) == 1  # running before any pool existed
+    assert worker_parent == early[0]
+    assert loaded == []  # the warm-up happens there, not here
+    assert extracted
