@@ -46,6 +46,8 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.report.RunReport": 500,
 }
+# seen requests on disk (JOBDIR) with a bounded cache, not a set in memory that grows per URL
+DUPEFILTER_CLASS = "crawler.dupefilter.DiskDupeFilter"
 
 # ARCHIVE_*: where and how captures are written.
 ARCHIVE_ROOT = "collections"
