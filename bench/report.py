@@ -101,6 +101,13 @@ def print_report(results: dict[str, Result], concurrency: int, cores: int, out: 
         " %d cores." % (concurrency, cores),
         "",
     ]
+    repeated = [(name, r.notes["rounds_wall_s"]) for name, r in results.items()
+                 if len(r.notes.get("rounds_wall_s", [])) > 1]
+    if repeated:
+        lines += ["runs 1-4 are the fastest of %d rounds run in alternating order; wall s of each round:"
+                  % len(repeated[0][1]),
+                  "  " + "; ".join("%s %s" % (name, ", ".join("%.1f" % w for w in walls))
+                                   for name, walls in repeated), ""]
     targets = summary["targets"]
     rows = [
         ("crawl / naive", _fmt(summary.get("crawl_over_naive"), "%.2fx"), "crawl >= 1.7x naive"),
