@@ -7,6 +7,7 @@ import socket
 import socketserver
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -233,8 +234,10 @@ class DemoSite:
         self.start()
         assert self._thread is not None
         try:
+            # sleep, not join(timeout): Ctrl-C arriving inside Thread.join can leave the thread's
+            # state lock held, and the join in stop() then never returns (seen once under load)
             while self._thread.is_alive():
-                self._thread.join(0.5)
+                time.sleep(0.2)
         except KeyboardInterrupt:
             logger.info("demo site interrupted")
         finally:
