@@ -358,8 +358,9 @@ def test_two_sites_get_different_ports_and_stop_releases_the_port():
 
 def test_main_serve_prints_url_and_exits_zero_on_ctrl_c():
     script = "from crawler.demosite.server import main_serve; raise SystemExit(main_serve())"
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE,
-                            text=True)
+    # -X faulthandler: if it does not stop, SIGABRT makes it print where each thread is
+    proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", script], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = proc.stdout.readline()
         m = re.fullmatch(r"demo site: (http://127\.0\.0\.1:\d+/)\n", line)
@@ -368,9 +369,16 @@ def test_main_serve_prints_url_and_exits_zero_on_ctrl_c():
             assert r.status == 200
             r.read()
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+        try:
+            code = proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal.SIGABRT)
+            proc.wait(timeout=10)
+            raise AssertionError("still running 30 s after Ctrl-C:\n" + proc.stderr.read()) from None
+        assert code == 0, proc.stderr.read()
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
         proc.stdout.close()
+        proc.stderr.close()
