@@ -374,7 +374,9 @@ def test_main_serve_prints_url_and_exits_zero_on_ctrl_c():
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGABRT)
             proc.wait(timeout=10)
-            raise AssertionError("still running 30 s after Ctrl-C:\n" + proc.stderr.read()) from None
+            raise AssertionError("still running 30 s after Ctrl-C (here: SIGINT %s, blocked %s):\n%s" % (
+                signal.getsignal(signal.SIGINT), signal.pthread_sigmask(signal.SIG_BLOCK, []),
+                proc.stderr.read())) from None
         assert code == 0, proc.stderr.read()
     finally:
         if proc.poll() is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import signal
 import socket
 import socketserver
 import sys
@@ -306,6 +307,10 @@ class DemoSite:
 
 def main_serve(port: int = 0) -> int:
     """Serve the demo site in the foreground for ``newsarchive demo-site``; 0 after Ctrl-C."""
+    # Ctrl-C is how this command ends, whatever its parent left behind: a process started
+    # with SIGINT ignored or blocked inherits that (a test run on a loaded machine once did)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     site = DemoSite(port=port).start()
     sys.stdout.write(f"demo site: {site.url}\n")
     sys.stdout.flush()
