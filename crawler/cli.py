@@ -186,10 +186,20 @@ def _warm_up_workers(workers: str | None = None) -> None:
         start_warm_up()
 
 
+def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
+    """`-s KEY=VALUE` pairs as a dict (the last of a key wins)."""
+    overrides = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError("-s takes KEY=VALUE, not %r" % pair)
+        overrides[key.strip()] = value
+    return overrides
+
+
 def _crawl(args: argparse.Namespace) -> int:
-    workers = [value for key, _, value in (pair.partition("=") for pair in args.settings)
-               if key.strip() == "EXTRACT_WORKERS"]
-    _warm_up_workers(workers[-1] if workers else None)
+    # a malformed -s is refused before anything starts
+    _warm_up_workers(parse_setting_overrides(args.settings).get("EXTRACT_WORKERS"))
     from crawler.run_crawl import crawl_command
     return crawl_command(args)
 

@@ -16,7 +16,7 @@ from scrapy.settings import Settings
 
 from archive.collection import Collection, new_run_id
 from crawler.capture import CaptureConfig
-from crawler.cli import EXIT_FAILURE, EXIT_OK, UsageError
+from crawler.cli import EXIT_FAILURE, EXIT_OK, UsageError, parse_setting_overrides
 from crawler.scope import DiscoveryConfig
 from crawler.setting_types import SettingError
 from crawler.spiders.news import NewsSpider
@@ -25,16 +25,6 @@ from pipelines.canonical import InvalidURL, canonicalize, host_of
 logger = logging.getLogger(__name__)
 
 LOG_LEVELS = ("WARNING", "INFO", "DEBUG")
-
-
-def parse_setting_overrides(pairs: list[str]) -> dict[str, Any]:
-    overrides = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise UsageError("-s takes KEY=VALUE, not %r" % pair)
-        overrides[key.strip()] = value
-    return overrides
 
 
 def is_loopback_host(host: str) -> bool:
