@@ -16,13 +16,12 @@ from archive.collection import Collection, ItemWriter, new_run_id
 from archive.exceptions import CollectionError
 from archive.reader import ArchivedResponse, ReadReport, iter_responses
 from crawler.cli import EXIT_FAILURE, EXIT_OK, UsageError
-from crawler.report import build_report
-from crawler.run_crawl import print_summary
+from crawler.report import build_report, print_summary
 from pipelines.canonical import InvalidURL, canonicalize
 from pipelines.dedupe import Deduper
 from pipelines.extraction_types import Extraction
 from pipelines.process import ArticleProcessor, Page
-from pipelines.scrapy_adapters import RunContext
+from pipelines.run_context import RunContext
 from pipelines.workers import ExtractionPool
 
 logger = logging.getLogger(__name__)

@@ -1,20 +1,16 @@
-"""Writes `runs/<run-id>.json` when a crawl ends: what it fetched, archived, kept and dropped."""
+"""The run report (`runs/<run-id>.json`: what a run fetched, archived, kept and dropped) and the
+summary printed after it. Plain code: replay uses it without loading Scrapy."""
 from __future__ import annotations
 
 import logging
 import os
 import platform
-import shutil
-from datetime import datetime, timezone
+from datetime import datetime
 from importlib import metadata
-from typing import Any
+from typing import Any, TextIO
 
-from scrapy import signals
-from scrapy.crawler import Crawler
-
-from archive.exceptions import ArchiveError
-from archive.index import update_index
-from pipelines.scrapy_adapters import RunContext, run_context
+from archive.collection import Collection
+from pipelines.run_context import RunContext
 
 logger = logging.getLogger(__name__)
 
@@ -81,36 +77,54 @@ def build_report(ctx: RunContext, stats: dict[str, Any], kind: str, finished: da
     return report
 
 
-class RunReport:
-    """Extension: writes the run report and closes the store once everything else has closed."""
+def _human(size: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return ("%d %s" if unit == "B" else "%.1f %s") % (size, unit)
+        size /= 1000
+    return "%d B" % size
 
-    def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> RunReport:
-        extension = cls(crawler)
-        run_context(crawler)  # the run starts (and is recorded) before anything is fetched
-        crawler.signals.connect(extension.engine_stopped, signal=signals.engine_stopped)
-        return extension
+def _breakdown(counts: dict[str, int]) -> str:
+    return ", ".join("%s: %d" % kv for kv in sorted(counts.items()) if kv[1])
 
-    def engine_stopped(self) -> None:
-        ctx = run_context(self.crawler)
-        stats = self.crawler.stats.get_stats()
-        new_files = [os.path.join(ctx.collection.archive_dir, n) for n in stats.get("archive/run_files", [])]
-        try:
-            lines = update_index(ctx.collection.indexes_dir, new_files)
-            self.crawler.stats.set_value("archive/index_lines", lines)
-        except ArchiveError as err:  # the WARCs are safe; `newsarchive index` can rebuild later
-            logger.error("could not update %s: %s", ctx.collection.indexes_dir, err)
-        spider = self.crawler.spider
-        report = build_report(ctx, stats, "crawl", datetime.now(timezone.utc),
-                              {"seeds": list(getattr(spider, "seed_urls", []))})
-        path = ctx.collection.write_run_report(ctx.run_id, report)
-        jobdir = self.crawler.settings.get("JOBDIR")
-        if jobdir and report["finish_reason"] == "finished":
-            shutil.rmtree(jobdir, ignore_errors=True)  # done: the next --resume starts afresh
-        ctx.store.end_run(ctx.run_id, report["finished"], str(report["finish_reason"]),
-                          {k: report[k] for k in ("requests", "articles", "duplicates", "errors")})
-        ctx.end()
-        logger.info("run report written to %s", path)
+
+def wayback_dir(root: str) -> str:
+    """pywb serves `<dir>/collections/<name>`: the directory to start `wayback -d` in."""
+    root = os.path.abspath(root)
+    if os.path.basename(root) == "collections":
+        return os.path.dirname(root)
+    return "%s  (after: ln -s %s collections)" % (os.getcwd(), root)
+
+
+def print_summary(report: dict[str, Any], collection: Collection, out: TextIO) -> None:
+    """What a person wants to see after a run, and what to try next."""
+    duplicates = report.get("duplicates", {})
+    errors = report.get("errors", {})
+    archive = report.get("archive", {})
+    lines = [
+        "%s run %s into collection %r (%s), %.1f s" % (
+            report.get("kind", "crawl"), report["run"], collection.name, collection.path,
+            report.get("duration_s", 0)),
+        "  pages fetched     %d  (%s)" % (report.get("responses", 0),
+                                          _breakdown(report.get("responses_by_status", {}))),
+        "  articles written  %d" % report.get("articles", 0),
+        "  duplicates        %d  (%s)" % (sum(duplicates.values()), _breakdown(duplicates) or "none"),
+        "  not articles      %d" % report.get("not_articles", 0),
+        "  errors            %d  (%s)" % (sum(errors.values()), _breakdown(errors) or "none"),
+    ]
+    files = archive.get("files", [])
+    lines.append("  WARC files        %d, %s" % (len(files), _human(archive.get("bytes", 0))))
+    lines += ["    %s  %s" % (os.path.join(collection.archive_dir, f["name"]), _human(f["bytes"]))
+              for f in files]
+    lines.append("  items             %s" % (report.get("items_file") or "(none this run)"))
+    lines.append("  run report        %s" % collection.run_report_path(report["run"]))
+    root = collection.root
+    lines += [
+        "next:",
+        "  newsarchive export %s --root %s -o %s.jsonl" % (collection.name, root, collection.name),
+        "  newsarchive replay %s --root %s --collection %s-replay" % (collection.name, root, collection.name),
+        "  wayback -d %s -b 127.0.0.1    # then browse http://127.0.0.1:8080/%s/" % (
+            wayback_dir(root), collection.name),
+    ]
+    out.write("\n".join(lines) + "\n")

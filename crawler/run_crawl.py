@@ -9,7 +9,7 @@ import os
 import re
 import shutil
 import sys
-from typing import Any, TextIO
+from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
@@ -17,6 +17,7 @@ from scrapy.settings import Settings
 from archive.collection import Collection, new_run_id
 from crawler.capture import CaptureConfig
 from crawler.cli import EXIT_FAILURE, EXIT_OK, UsageError, parse_setting_overrides
+from crawler.report import print_summary
 from crawler.scope import DiscoveryConfig
 from crawler.setting_types import SettingError
 from crawler.spiders.news import NewsSpider
@@ -146,54 +147,3 @@ def demo_command(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _human(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return ("%d %s" if unit == "B" else "%.1f %s") % (size, unit)
-        size /= 1000
-    return "%d B" % size
-
-
-def _breakdown(counts: dict[str, int]) -> str:
-    return ", ".join("%s: %d" % kv for kv in sorted(counts.items()) if kv[1])
-
-
-def wayback_dir(root: str) -> str:
-    """pywb serves `<dir>/collections/<name>`: the directory to start `wayback -d` in."""
-    root = os.path.abspath(root)
-    if os.path.basename(root) == "collections":
-        return os.path.dirname(root)
-    return "%s  (after: ln -s %s collections)" % (os.getcwd(), root)
-
-
-def print_summary(report: dict[str, Any], collection: Collection, out: TextIO) -> None:
-    """What a person wants to see after a run, and what to try next."""
-    duplicates = report.get("duplicates", {})
-    errors = report.get("errors", {})
-    archive = report.get("archive", {})
-    lines = [
-        "%s run %s into collection %r (%s), %.1f s" % (
-            report.get("kind", "crawl"), report["run"], collection.name, collection.path,
-            report.get("duration_s", 0)),
-        "  pages fetched     %d  (%s)" % (report.get("responses", 0),
-                                          _breakdown(report.get("responses_by_status", {}))),
-        "  articles written  %d" % report.get("articles", 0),
-        "  duplicates        %d  (%s)" % (sum(duplicates.values()), _breakdown(duplicates) or "none"),
-        "  not articles      %d" % report.get("not_articles", 0),
-        "  errors            %d  (%s)" % (sum(errors.values()), _breakdown(errors) or "none"),
-    ]
-    files = archive.get("files", [])
-    lines.append("  WARC files        %d, %s" % (len(files), _human(archive.get("bytes", 0))))
-    lines += ["    %s  %s" % (os.path.join(collection.archive_dir, f["name"]), _human(f["bytes"]))
-              for f in files]
-    lines.append("  items             %s" % (report.get("items_file") or "(none this run)"))
-    lines.append("  run report        %s" % collection.run_report_path(report["run"]))
-    root = collection.root
-    lines += [
-        "next:",
-        "  newsarchive export %s --root %s -o %s.jsonl" % (collection.name, root, collection.name),
-        "  newsarchive replay %s --root %s --collection %s-replay" % (collection.name, root, collection.name),
-        "  wayback -d %s -b 127.0.0.1    # then browse http://127.0.0.1:8080/%s/" % (
-            wayback_dir(root), collection.name),
-    ]
-    out.write("\n".join(lines) + "\n")

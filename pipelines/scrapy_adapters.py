@@ -4,8 +4,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, MutableMapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -17,47 +16,16 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred, gatherResults, succeed
 from twisted.python.failure import Failure
 
-from archive.collection import Collection, CollectionLock, ItemWriter, new_run_id
-from archive.repair import Repaired, repair_directory
-from archive.store import Store
+from archive.collection import Collection, ItemWriter, new_run_id
 from pipelines.dedupe import Deduper
 from pipelines.extraction_types import Extraction, ExtractOptions
 from pipelines.process import ArticleProcessor, Page
+from pipelines.run_context import RunContext
 from pipelines.workers import ExtractionPool, default_workers
 
 logger = logging.getLogger(__name__)
 
 _RUN_ATTR = "_newsarchive_run"
-
-
-@dataclass
-class RunContext:
-    """What every component of one run shares: the collection, the run id and the store."""
-
-    collection: Collection
-    run_id: str
-    store: Store
-    started: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-    lock: CollectionLock | None = None
-    repaired: list[Repaired] = field(default_factory=list)
-
-    @classmethod
-    def begin(cls, collection: Collection, run_id: str, kind: str) -> RunContext:
-        """Take the collection's writer lock, close what a crashed run left open, record the run."""
-        lock = collection.lock().acquire()
-        try:
-            repaired = repair_directory(collection.archive_dir)
-            ctx = cls(collection, run_id, collection.store(), lock=lock, repaired=repaired)
-        except BaseException:
-            lock.release()
-            raise
-        ctx.store.start_run(run_id, kind, ctx.started.isoformat())
-        return ctx
-
-    def end(self) -> None:
-        self.store.close()
-        if self.lock is not None:
-            self.lock.release()
 
 
 def run_context(crawler: Crawler) -> RunContext:

@@ -44,6 +44,19 @@ def test_crawl_and_replay_processes_do_not_load_the_extractor() -> None:
     assert json.loads(out.stdout) == []
 
 
+def test_replay_and_the_archive_library_do_not_load_scrapy() -> None:
+    # replay reads WARCs and never fetches: importing Scrapy and Twisted cost it ~1 s of CPU and
+    # ~50 MB before its first record
+    code = (
+        "import json, sys\n"
+        "import archive.collection, archive.reader, archive.warc, archive.index, archive.wacz\n"
+        "import crawler.cli, crawler.replay, crawler.report, pipelines.run_context\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted'))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+
+
 def test_inline_pool_extracts_and_hashes() -> None:
     with ExtractionPool(workers=0) as pool:
         result = pool.extract(ARTICLE, "https://news.example.org/2024/ferry-link")
