@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 
-__all__ = ["content_hash", "hamming", "normalize_text", "simhash"]
+__all__ = ["content_hash", "fingerprints", "hamming", "normalize_text", "simhash"]
 
 # Everything that is neither a word character nor whitespace: quotes, dashes, bullets,
 # punctuation. Two copies of a story that differ only in typography must hash alike.
@@ -27,8 +27,17 @@ def normalize_text(text: str) -> str:
 
 def content_hash(text: str) -> str:
     """Return ``"sha256:<hex>"`` of the normalized *text* (exact-duplicate key)."""
-    digest = hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
-    return f"sha256:{digest}"
+    return _content_hash_of(normalize_text(text))
+
+
+def _content_hash_of(normalized: str) -> str:
+    return "sha256:" + hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+
+
+def fingerprints(text: str) -> tuple[str, str]:
+    """``(content_hash(text), simhash(text))``, normalizing *text* once instead of twice."""
+    normalized = normalize_text(text)
+    return _content_hash_of(normalized), _simhash_of(normalized)
 
 
 # _BIT_OF[j] maps a byte to its bit j (0 = most significant) as a 0/1 byte, for bytes.translate
@@ -50,7 +59,11 @@ def simhash(text: str) -> str:
     Bit i of the result is set when more than half of the features' 64-bit blake2b hashes
     set it.
     """
-    words = normalize_text(text).split()
+    return _simhash_of(normalize_text(text))
+
+
+def _simhash_of(normalized: str) -> str:
+    words = normalized.split()
     if not words:
         return "0" * 16
     if len(words) < _SHINGLE:

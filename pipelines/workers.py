@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from pipelines.extraction_types import Extraction, ExtractOptions, extractor_info
-from pipelines.textnorm import content_hash, simhash
+from pipelines.textnorm import fingerprints
 
 if TYPE_CHECKING:  # the crawl process imports this module: only workers load the extractor
     from pipelines.extract import ArticleExtractor
@@ -80,7 +80,8 @@ def extract_and_hash(
     if extraction.article is None:
         return extraction
     text = str(extraction.article.get("text") or "")
-    article = dict(extraction.article, content_hash=content_hash(text), simhash=simhash(text))
+    exact, near = fingerprints(text)
+    article = dict(extraction.article, content_hash=exact, simhash=near)
     return replace(extraction, article=article)
 
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from pipelines.textnorm import content_hash, hamming, normalize_text, simhash
+from pipelines.textnorm import content_hash, fingerprints, hamming, normalize_text, simhash
 
 STORY = (
     "The harbour council voted on Tuesday evening to fund a year-round ferry link between the "
@@ -87,3 +87,8 @@ _WORDS = ["ferry", "harbour", "Straße", "ΔΕΛΤΑ", "日本", "a", "the", "x-
 def test_simhash_matches_the_bit_by_bit_definition(text: str) -> None:
     # an even number of features splits some bits exactly in half: those stay 0
     assert simhash(text) == _reference_simhash(text)
+
+
+@pytest.mark.parametrize("text", ["", "One", "Two words", "Ünïcode — “quoted” text,\n\nover two paragraphs."])
+def test_fingerprints_are_the_content_hash_and_simhash(text: str) -> None:
+    assert fingerprints(text) == (content_hash(text), simhash(text))
