@@ -31,6 +31,7 @@ eval: $(STAMP)
 ## bench: pages/s, CPU and memory of crawl and replay next to plain Scrapy/trafilatura (~15 min; a report, not a test)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/export_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -103,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--site", metavar="HOST", action="append", default=[],
                         help="only articles from HOST (and its subdomains); repeatable")
     export.add_argument("--with-aliases", action="store_true", help="add each article's other URLs")
+    export.add_argument("--workers", type=int, metavar="N",
+                        help="processes that parse the item files (default: one per core; 0: none)")
     export.set_defaults(func=_export)
 
     extract = sub.add_parser("extract", parents=[common], help="one HTML file -> the item JSON on stdout")

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 from datetime import date, datetime, timezone
 from typing import IO, Any
 
-from archive.collection import Collection, iter_items
+from archive.collection import Collection
 from archive.wacz import WaczPage, write_wacz
 from crawler.cli import EXIT_FAILURE, EXIT_OK, UsageError
-from pipelines.canonical import host_of
-from pipelines.extract import ArticleExtractor
+from pipelines.merge import MergeFilter, MergeReport, merged_lines
 from pipelines.process import Page, build_item
+from pipelines.workers import default_workers
 
 WARC_FIELDS = ("fetched_at", "warc", "run")
 
@@ -32,57 +32,47 @@ def parse_when(value: str, *, end: bool = False) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def item_time(item: dict[str, Any]) -> datetime | None:
-    """When the article was published; when it was fetched if the page does not say."""
-    for key in ("published", "fetched_at"):
-        value = item.get(key)
-        if isinstance(value, str) and value:
-            try:
-                return parse_when(value[:10] if len(value) == 10 else value)
-            except UsageError:
-                continue
-    return None
-
-
 def select_items(collection: Collection, *, since: datetime | None = None, until: datetime | None = None,
-                 sites: list[str] | None = None) -> Iterator[dict[str, Any]]:
+                 sites: list[str] | None = None, workers: int = 1,
+                 report: MergeReport | None = None) -> Iterator[dict[str, Any]]:
     """Every article once (its latest version), in the order first archived, filtered."""
-    latest: dict[str, dict[str, Any]] = {}
-    for _path, _line, item in iter_items(collection.item_files()):
-        url = item.get("url")
-        if isinstance(url, str):
-            latest[url] = item  # dicts keep first-insertion order; later runs refresh the value
-    wanted_sites = [s.lower().strip(".") for s in sites or []]
-    for item in latest.values():
-        if wanted_sites:
-            host = host_of(str(item["url"]))
-            if not any(host == s or host.endswith("." + s) for s in wanted_sites):
-                continue
-        if since or until:
-            when = item_time(item)
-            if when is None or (since and when < since) or (until and when > until):
-                continue
-        yield item
+    for line in merged_lines(collection.item_files(), MergeFilter(since, until, sites or []),
+                             workers=workers, report=report):
+        yield json.loads(line)
 
 
 def export_command(args: argparse.Namespace) -> int:
     collection = Collection.open(args.root, args.collection)
     since = parse_when(args.since) if args.since else None
     until = parse_when(args.until, end=True) if args.until else None
+    workers = default_workers() if args.workers is None else args.workers
+    if workers < 0:
+        raise UsageError("--workers must be 0 or more, not %d" % workers)
     store = collection.store() if args.with_aliases else None
-    out: IO[str] = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    # bytes out: the lines as stored, with no decoding and encoding again
+    out: IO[bytes] = open(args.output, "wb") if args.output else sys.stdout.buffer
+    report = MergeReport()
     count = 0
     try:
-        for item in select_items(collection, since=since, until=until, sites=args.site):
+        keep = MergeFilter(since, until, args.site)
+        for line in merged_lines(collection.item_files(), keep, workers=workers, report=report):
             if store is not None:
+                item = json.loads(line)
                 item = dict(item, aliases=store.aliases_of(str(item["url"])))
-            out.write(json.dumps(item, ensure_ascii=False) + "\n")
+                line = json.dumps(item, ensure_ascii=False).encode("utf-8")
+            out.write(line + b"\n")
             count += 1
     finally:
         if args.output:
             out.close()
+        else:
+            out.flush()
         if store is not None:
             store.close()
+    if report.unreadable:
+        print("newsarchive export: skipped %d item lines that are no JSON item (torn by a crash?),"
+              " the first in %s"
+              % (report.unreadable, report.first_unreadable), file=sys.stderr)
     if args.output:
         print("exported %d articles to %s" % (count, args.output), file=sys.stderr)
     return EXIT_OK
@@ -96,6 +86,8 @@ def extract_command(args: argparse.Namespace) -> int:
         print("newsarchive extract: cannot read %s: %s" % (args.file, err.strerror), file=sys.stderr)
         return EXIT_FAILURE
     url = args.url or "file://" + os.path.abspath(args.file)
+    from pipelines.extract import ArticleExtractor  # here: export itself needs no extractor
+
     extractor = ArticleExtractor()
     extraction = extractor.extract(body, url)
     if extraction.article is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from archive.collection import Collection
 from crawler.cli import main
 from tests.conftest import CrawlResult
 
@@ -64,3 +65,24 @@ def test_export_of_an_unknown_collection_is_one_clear_line(tmp_path: Path, capsy
 def test_export_rejects_a_bad_date(demo_crawl: CrawlResult, capsys) -> None:
     assert main(["export", "demo", "--root", str(demo_crawl.root), "--since", "last tuesday"]) == 2
     assert "last tuesday" in capsys.readouterr().err
+
+
+def test_export_skips_and_names_lines_that_are_no_items(tmp_path: Path, capsys) -> None:
+    collection = Collection.create(str(tmp_path), "hand")
+    good = [{"url": "https://a.example/%d" % n, "title": "Ünïcode %d" % n} for n in range(3)]
+    path = Path(collection.items_path("20240101T000000000000Z"))
+    path.write_bytes(b"".join(json.dumps(i, ensure_ascii=False).encode() + b"\n" for i in good[:2])
+                     + b'{"url": "https://a.example/torn", "ti\n'
+                     + json.dumps(good[2], ensure_ascii=False).encode() + b"\n")
+    for workers in ("0", "2"):
+        assert export(capsys, "hand", "--root", str(tmp_path), "--workers", workers) == good
+    assert main(["export", "hand", "--root", str(tmp_path), "-o", str(tmp_path / "out.jsonl")]) == 0
+    err = capsys.readouterr().err
+    assert "skipped 1 item lines that are no JSON item (torn by a crash?), the first in %s at byte" % path in err
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines() == [
+        json.dumps(i, ensure_ascii=False) for i in good]
+
+
+def test_export_refuses_a_negative_worker_count(demo_crawl: CrawlResult, capsys) -> None:
+    assert main(["export", "demo", "--root", str(demo_crawl.root), "--workers", "-1"]) == 2
+    assert "--workers must be 0 or more" in capsys.readouterr().err
