@@ -183,14 +183,14 @@ def _ends_with_newline(path: str) -> bool:
 def iter_items(paths: list[str]) -> Iterator[tuple[str, int, dict[str, object]]]:
     """(file, line number, item) for every well-formed line; a torn last line is skipped."""
     for path in paths:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, "rb") as fh:  # bytes: a torn line may end inside a UTF-8 sequence
             for lineno, line in enumerate(fh, 1):
                 line = line.strip()
                 if not line:
                     continue
                 try:
                     item = json.loads(line)
-                except json.JSONDecodeError:
-                    continue  # a line cut by a crash; everything before it is intact
+                except ValueError:  # a line cut by a crash; everything before it is intact
+                    continue
                 if isinstance(item, dict):
                     yield path, lineno, item

@@ -162,3 +162,11 @@ def test_a_second_writer_is_refused_until_the_first_releases(tmp_path: Path) -> 
         assert "'news'" in str(caught.value) and "pid %d" % os.getpid() in str(caught.value)
     with coll.lock():  # released: the next run may write
         pass
+
+
+def test_iter_items_skips_a_line_torn_inside_a_utf8_sequence(tmp_path: Path) -> None:
+    path = tmp_path / "run.jsonl"
+    path.write_bytes('{"url": "https://a.example/1", "title": "Straße"}\n'.encode()
+                     + '{"url": "https://a.example/2", "title": "Stra'.encode() + "ß".encode()[:1] + b"\n"
+                     + b'{"url": "https://a.example/3"}\n')
+    assert [item["url"] for _, _, item in iter_items([str(path)])] == ["https://a.example/1", "https://a.example/3"]
