@@ -1,8 +1,11 @@
 """Undoing the transfer and content codings of stored HTTP bodies (chunked, gzip, deflate, br)."""
 from __future__ import annotations
 
+import logging
 import re
 import zlib
+
+logger = logging.getLogger(__name__)
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK_SIZE = re.compile(rb"[0-9a-fA-F]{1,16}")
@@ -80,3 +83,25 @@ def undo_coding(coding: str, data: bytes) -> bytes:
         except failure as err:
             raise Undecodable(str(err)) from err
     raise Undecodable("unknown coding")
+
+
+def decode_payload(payload: bytes, codings: tuple[str, ...], where: str = "") -> bytes:
+    """`payload` with `codings` undone, last applied first, as far as they can be.
+
+    `codings` are the body's codings in the order the server applied them: its
+    Content-Encoding values, then Transfer-Encoding ones (chunked framing is undone by
+    the reader already). A coding the stored body does not have is passed over (some
+    archivers store bodies decoded); one that cannot be undone stops there and the body is
+    used as it is, with a warning naming `where` unless it is markup already.
+    """
+    body = payload
+    for coding in reversed(codings):
+        try:
+            body = undo_coding(coding, body)
+        except StoredDecoded:
+            logger.debug("%s: body stored without its %s coding", where, coding)
+        except (Undecodable, zlib.error) as err:
+            if body.lstrip()[:1] != b"<":  # markup is the page already decoded by its archiver
+                logger.warning("%s: cannot decode body (%s: %s); using it as stored", where, coding, err)
+            break
+    return body

@@ -8,12 +8,13 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, BinaryIO
 
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecordLoader
 
-from archive.codings import StoredDecoded, Undecodable, dechunk, undo_coding
+from archive.codings import dechunk, decode_payload
 from archive.exceptions import WarcFormatError
 from archive.warc import RecordLocation
 
@@ -44,11 +45,21 @@ class ArchivedResponse:
     url: str
     status: int
     headers: list[tuple[str, str]]
-    body: bytes  # transfer- and content-decoded payload
+    payload: bytes  # as stored, chunk framing removed: still in `codings`
     date: str  # WARC-Date
     location: RecordLocation
     record_type: str = "response"
     refers_to: RecordLocation | None = None
+    codings: tuple[str, ...] = ()  # content and transfer codings on `payload`, as applied
+
+    @cached_property
+    def body(self) -> bytes:
+        """The payload with its codings undone (on first use: replay leaves that to workers)."""
+        return decode_payload(self.payload, self.codings, self.where)
+
+    @property
+    def where(self) -> str:
+        return "%s at offset %d" % (self.location.filename, self.location.offset)
 
     def header(self, name: str, default: str | None = None) -> str | None:
         lname = name.lower()
@@ -144,7 +155,7 @@ def read_record_at(path: str, offset: int, record_id: str | None = None) -> Arch
                 if record_id is None or entry.record_id == record_id:
                     if entry.http is None or entry.rec_type not in ("response", "revisit"):
                         raise WarcFormatError(path, offset, "no HTTP response record here")
-                    return _response(entry, os.path.basename(path), _payload(entry, path))
+                    return _response(entry, os.path.basename(path), _payload(entry))
         except (ArchiveLoadFailed, EOFError, ValueError, zlib.error) as err:
             raise WarcFormatError(path, offset, "no WARC record here") from err
     raise WarcFormatError(path, offset, "no WARC record here" if record_id is None
@@ -401,7 +412,7 @@ def _handed_on(
     if not entry.warc("WARC-Target-URI"):
         report.skipped["no WARC-Target-URI"] += 1
         return
-    response = _response(entry, name, _payload(entry, path))
+    response = _response(entry, name, _payload(entry))
     if entry.rec_type == "response":
         originals.note(response, path, entry.record_id)
         yield response
@@ -417,7 +428,7 @@ def _handed_on(
         yield replayed
 
 
-def _response(entry: _Entry, filename: str, body: bytes) -> ArchivedResponse:
+def _response(entry: _Entry, filename: str, payload: tuple[bytes, tuple[str, ...]]) -> ArchivedResponse:
     try:  # a revisit may come without an HTTP head
         status = int(entry.http.get_statuscode() or 0) if entry.http is not None else 0
     except ValueError:
@@ -435,17 +446,18 @@ def _response(entry: _Entry, filename: str, body: bytes) -> ArchivedResponse:
         url=entry.warc("WARC-Target-URI").strip("<>"),
         status=status,
         headers=list(entry.http.headers) if entry.http is not None else [],
-        body=body,
+        payload=payload[0],
         date=location.date,
         location=location,
         record_type=entry.rec_type,
+        codings=payload[1],
     )
 
 
-def _payload(entry: _Entry, path: str) -> bytes:
-    """The payload with transfer and content codings undone, as far as they can be."""
+def _payload(entry: _Entry) -> tuple[bytes, tuple[str, ...]]:
+    """The payload without chunk framing, and the codings still on it (undone on use)."""
     if entry.http is None:
-        return entry.raw
+        return entry.raw, ()
     headers = entry.http.headers
 
     def codings(name: str) -> list[str]:
@@ -459,18 +471,7 @@ def _payload(entry: _Entry, path: str) -> bytes:
         transfer.pop()
         dechunked = dechunk(body)
         body = body if dechunked is None else dechunked
-    for coding in reversed(codings("content-encoding") + transfer):
-        try:
-            body = undo_coding(coding, body)
-        except StoredDecoded:
-            logger.debug("%s at offset %d: body stored without its %s coding",
-                          path, entry.offset, coding)
-        except (Undecodable, zlib.error) as err:
-            if body.lstrip()[:1] != b"<":  # markup is the page already decoded by its archiver
-                logger.warning("%s at offset %d: cannot decode body (%s: %s); using it as stored",
-                               path, entry.offset, coding, err)
-            break
-    return body
+    return body, tuple(codings("content-encoding") + transfer)
 
 
 # -- revisits ---------------------------------------------------------------------------------
@@ -558,8 +559,10 @@ class _Originals:
                 self._remember([("id " + own.location.record_id, False)], path, original.location)
             if revisit.not_modified or not own.headers:
                 return replace(own, status=original.status, headers=original.headers,
-                               body=original.body, refers_to=original.location)
-            return replace(own, body=original.body, refers_to=original.location)
+                               payload=original.payload, codings=original.codings,
+                               refers_to=original.location)
+            return replace(own, payload=original.payload, codings=original.codings,
+                           refers_to=original.location)
         return None
 
     def resolve_pending(self, report: ReadReport) -> Iterator[ArchivedResponse]:

@@ -27,6 +27,7 @@ from pipelines.workers import ExtractionPool
 logger = logging.getLogger(__name__)
 
 REDIRECTS = (301, 302, 303, 307, 308)
+READ_AHEAD_BYTES = 64 << 20
 
 
 def resolve_sources(sources: list[str], root: str) -> list[str]:
@@ -66,10 +67,42 @@ class _RedirectMemory:
         return list(dict.fromkeys(found))
 
 
+class _Window:
+    """The pages handed to the workers and not decided yet, oldest first."""
+
+    def __init__(self, limit: int) -> None:
+        self.pages: deque[tuple[Page, Future[Extraction]]] = deque()
+        self.limit = limit
+        self.bytes = 0
+        self.workers_up = False
+
+    def add(self, page: Page, extraction: Future[Extraction]) -> None:
+        self.pages.append((page, extraction))
+        self.bytes += len(page.body)
+
+    def oldest_done(self) -> bool:
+        return self.pages[0][1].done()
+
+    def full(self) -> bool:
+        if len(self.pages) <= self.limit:
+            return False
+        self.workers_up = self.workers_up or self.oldest_done()
+        # Until the workers answer (the forkserver's warm-up takes seconds), read on up to
+        # READ_AHEAD_BYTES of bodies, still compressed: the reading is then done on a core
+        # that would otherwise wait, not later on one the workers need.
+        return self.workers_up or self.bytes > READ_AHEAD_BYTES
+
+    def pop(self) -> tuple[Page, Extraction]:
+        page, extraction = self.pages.popleft()
+        self.bytes -= len(page.body)
+        return page, extraction.result()
+
+
 def page_from(response: ArchivedResponse, redirects: _RedirectMemory) -> Page:
     return Page(
         url=response.url,
-        body=response.body,
+        body=response.payload,  # its codings are undone by the worker that extracts it
+        codings=response.codings,
         status=response.status,
         content_type=response.content_type,
         encoding=response.charset,
@@ -106,15 +139,14 @@ def _replay_into(ctx: RunContext, paths: list[str], workers: int | None) -> tupl
     writer = ItemWriter(ctx.collection.items_path(ctx.run_id))
     pool = ExtractionPool(workers)
     processor = ArticleProcessor(pool, Deduper(ctx.store), writer, ctx.run_id, stats)
-    window: deque[tuple[Page, Future[Extraction]]] = deque()
-    limit = 4 * max(1, pool.workers)  # enough to keep every worker busy, bounded memory
+    window = _Window(limit=4 * max(1, pool.workers))  # enough to keep every worker busy
     redirects = _RedirectMemory()
     read = ReadReport()
 
     def decide_ready(block: bool) -> None:
-        while window and (block or len(window) > limit or window[0][1].done()):
-            page, future = window.popleft()
-            processor.process_extraction(page, future.result())
+        while window.pages and (block or window.full() or window.oldest_done()):
+            page, extraction = window.pop()
+            processor.process_extraction(page, extraction)
 
     try:
         for response in iter_responses(paths, read):
@@ -126,7 +158,7 @@ def _replay_into(ctx: RunContext, paths: list[str], workers: int | None) -> tupl
                 processor.deduper.note_redirect(response.url, location, ctx.run_id)
             page = page_from(response, redirects)
             if processor.precheck(page) is None:
-                window.append((page, pool.submit(page.body, page.url, page.encoding)))
+                window.add(page, pool.submit(page.body, page.url, page.encoding, page.codings))
             decide_ready(block=False)
         decide_ready(block=True)
     finally:

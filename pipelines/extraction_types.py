@@ -18,7 +18,15 @@ __all__ = [
     "Extraction",
     "PageExtractor",
     "extractor_info",
+    "looks_binary",
 ]
+
+BINARY = "skipped:binary"
+
+
+def looks_binary(body: bytes) -> bool:
+    """A NUL byte early on: binary data labelled as HTML, unless UTF-16 (which starts with a BOM)."""
+    return b"\x00" in body[:4096] and not body.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
 def _version(package: str) -> str:

@@ -6,9 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from archive.codings import decode_payload
 from pipelines.canonical import InvalidURL, canonicalize, host_of
 from pipelines.dedupe import NEW, UPDATED, Deduper, Verdict
-from pipelines.extraction_types import Extraction, PageExtractor
+from pipelines.extraction_types import BINARY, Extraction, PageExtractor, looks_binary
 from pipelines.textnorm import content_hash, simhash
 
 logger = logging.getLogger(__name__)
@@ -23,7 +24,11 @@ ITEM_FIELDS = (
 
 @dataclass
 class Page:
-    """A captured HTTP response as the chain sees it (body already content-decoded)."""
+    """A captured HTTP response as the chain sees it.
+
+    `body` is content-decoded, unless `codings` lists codings still on it: replay leaves
+    undoing them to the extraction workers, so that its one reading process stays light.
+    """
 
     url: str
     body: bytes
@@ -33,6 +38,12 @@ class Page:
     fetched_at: str | None = None  # WARC-Date of the capture
     warc: dict[str, object] | None = None  # where the response record is
     redirected_from: list[str] = field(default_factory=list)
+    codings: tuple[str, ...] = ()  # content/transfer codings still on `body`, as applied
+
+    def decoded_body(self) -> bytes:
+        if not self.codings:
+            return self.body
+        return decode_payload(self.body, self.codings, self.url)
 
 
 class ItemSink(Protocol):
@@ -68,7 +79,10 @@ class ArticleProcessor:
         skipped = self.precheck(page)
         if skipped is not None:
             return skipped
-        return self.process_extraction(page, self.extractor.extract(page.body, page.url, encoding=page.encoding))
+        body = page.decoded_body()
+        if page.codings and looks_binary(body):
+            return self._count(Outcome(BINARY))
+        return self.process_extraction(page, self.extractor.extract(body, page.url, encoding=page.encoding))
 
     def precheck(self, page: Page) -> Outcome | None:
         """An Outcome for pages not worth extracting (errors, non-HTML), else None."""
@@ -76,8 +90,8 @@ class ArticleProcessor:
             return self._count(Outcome("skipped:status-%d" % page.status))
         if page.content_type and page.content_type not in HTML_TYPES:
             return self._count(Outcome("skipped:not-html"))
-        if b"\x00" in page.body[:4096] and not page.body.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return self._count(Outcome("skipped:binary"))  # mislabelled binary; UTF-16 has a BOM
+        if not page.codings and looks_binary(page.body):
+            return self._count(Outcome(BINARY))  # (with codings on it, the worker looks)
         return None
 
     def process_extraction(self, page: Page, extraction: Extraction) -> Outcome:

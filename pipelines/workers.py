@@ -17,7 +17,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from pipelines.extraction_types import Extraction, ExtractOptions, extractor_info
+from archive.codings import decode_payload
+from pipelines.extraction_types import BINARY, Extraction, ExtractOptions, extractor_info, looks_binary
 from pipelines.textnorm import fingerprints
 
 if TYPE_CHECKING:  # the crawl process imports this module: only workers load the extractor
@@ -150,10 +151,14 @@ def _init_worker(options: ExtractOptions | None, in_worker: bool = True, owner: 
         _WorkerState.options = options
 
 
-def _work(body: bytes | str, url: str, encoding: str | None) -> Extraction:
+def _work(body: bytes | str, url: str, encoding: str | None, codings: tuple[str, ...] = ()) -> Extraction:
     extractor = _WorkerState.extractor
     assert extractor is not None, "worker not initialized"
     try:
+        if codings and isinstance(body, bytes):
+            body = decode_payload(body, codings, url)
+            if looks_binary(body):
+                return Extraction(None, BINARY)
         return extract_and_hash(extractor, body, url, encoding)
     except Exception as err:  # noqa: BLE001 - never let one page kill the pool; the parent counts it
         return Extraction(None, "error:%s: %s" % (type(err).__name__, err))
@@ -213,17 +218,20 @@ class ExtractionPool:
 
     _dispatcher: ThreadPoolExecutor | None = None
 
-    def submit(self, body: bytes | str, url: str, encoding: str | None = None) -> Future[Extraction]:
+    def submit(self, body: bytes | str, url: str, encoding: str | None = None,
+               codings: tuple[str, ...] = ()) -> Future[Extraction]:
+        """Extract `body` in a worker. `codings`: content codings still on it, for the worker to
+        undo (a page whose decoded body looks binary comes back as "skipped:binary")."""
         if self._dispatcher is None:
-            return self._executor.submit(_work, body, url, encoding)
+            return self._executor.submit(_work, body, url, encoding, codings)
         result: Future[Extraction] = Future()
-        self._dispatcher.submit(self._hand_over, result, body, url, encoding)
+        self._dispatcher.submit(self._hand_over, result, body, url, encoding, codings)
         return result
 
     def _hand_over(self, result: Future[Extraction], body: bytes | str, url: str,
-                   encoding: str | None) -> None:
+                   encoding: str | None, codings: tuple[str, ...]) -> None:
         try:
-            work = self._executor.submit(_work, body, url, encoding)
+            work = self._executor.submit(_work, body, url, encoding, codings)
         except BaseException as err:  # noqa: BLE001 - a broken or closed pool: the page's future says so
             result.set_exception(err)
             return

@@ -108,6 +108,9 @@ def test_responses_of_a_foreign_warc_in_file_order(
     assert (plain.content_type, plain.charset) == ("text/html", "utf-8")
     assert plain.header("x-thing") == "1" and plain.header("missing", "d") == "d"
     assert zipped.body == ZIPPED_HTML  # Content-Encoding undone for extraction
+    # as stored too, with the coding on it: replay hands undoing it to its extraction workers
+    assert gzip_module.decompress(zipped.payload) == ZIPPED_HTML and zipped.codings == ("gzip",)
+    assert (plain.payload, plain.codings) == (PLAIN_HTML, ())
     assert zipped.header("Content-Encoding") == "gzip"
     assert (zipped.content_type, zipped.charset) == ("text/html", None)
     # the resource, metadata, request and warcinfo records are read past, not returned

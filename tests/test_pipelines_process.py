@@ -1,6 +1,7 @@
 """pipelines/process.py: captured page -> item written once, or a counted drop."""
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 from collections import Counter
@@ -182,6 +183,18 @@ def test_pages_that_are_not_ok_html_are_skipped_unread(run: Run) -> None:
                                  "extract/skipped/not-html": 1})
     # nothing was remembered: the page can still be archived when it comes back OK
     assert run.verdicts(page) == ["written"]
+
+
+def test_a_body_with_codings_on_it_is_decoded_before_extraction(run: Run) -> None:
+    page = article_page("https://news.example/a")
+    coded = Page(url=page.url, body=gzip.compress(page.body), codings=("gzip",))
+    binary = Page(url="https://news.example/b", body=gzip.compress(b"GIF89a\x00\x01" + bytes(99)),
+                  codings=("gzip",))
+    assert coded.decoded_body() == page.body
+    assert run.processor.precheck(coded) is None and run.processor.precheck(binary) is None
+    assert run.verdicts(coded, binary) == ["written", "skipped:binary"]
+    assert run.extractor.calls == [("https://news.example/a", None)]
+    assert run.stats["extract/skipped/binary"] == 1
 
 
 def test_xhtml_and_a_missing_content_type_are_read(run: Run) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -77,6 +79,21 @@ def test_pool_of_one_worker_gives_what_the_inline_pool_gives() -> None:
         not_html = pool.extract(b"", url)
     assert got == expected
     assert not_html == Extraction(None, "error:empty-page")
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_workers_undo_the_codings_replay_leaves_on_a_body(workers: int) -> None:
+    url = "https://news.example.org/2024/ferry-link"
+    page = ARTICLE.encode("utf-8")
+    stacked = zlib.compress(gzip.compress(page, mtime=0))  # gzip, then deflate: undone last first
+    with ExtractionPool(workers=workers) as pool:
+        expected = pool.extract(page, url)
+        assert expected.article is not None
+        assert pool.submit(gzip.compress(page), url, None, ("gzip",)).result(timeout=120) == expected
+        assert pool.submit(stacked, url, None, ("gzip", "deflate")).result(timeout=120) == expected
+        # binary behind a coding is found once decoded, and counted as the crawl counts it
+        binary = gzip.compress(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(5000))
+        assert pool.submit(binary, url, None, ("gzip",)).result(timeout=120) == Extraction(None, "skipped:binary")
 
 
 def test_negative_workers_refused() -> None:
