@@ -28,7 +28,7 @@ test: $(STAMP)
 eval: $(STAMP)
 	bash bench/eval.sh
 
-## bench: pages/s, CPU and memory of crawl and replay next to plain Scrapy/trafilatura (~15 min; a report, not a test)
+## bench: pages/s, CPU and memory of crawl, replay and export next to plain Scrapy/trafilatura (~35 min; a report, not a test)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/export_bench.py

@@ -203,8 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=2000, help="real articles on the site (default: 2000)")
-    parser.add_argument("--rounds", type=int, default=2,
-                        help="runs of each real-page system, in alternating order (default: 2)")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="runs of each real-page system, in alternating order (default: 3)")
     parser.add_argument("--memory-pages", default="1000,10000,50000",
                         help="comma-separated sizes of the cheap sites for the memory runs")
     parser.add_argument("--skip-memory", action="store_true", help="no memory runs")
