@@ -32,12 +32,9 @@ def parse_when(value: str, *, end: bool = False) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def select_items(collection: Collection, *, since: datetime | None = None, until: datetime | None = None,
-                 sites: list[str] | None = None, workers: int = 1,
-                 report: MergeReport | None = None) -> Iterator[dict[str, Any]]:
-    """Every article once (its latest version), in the order first archived, filtered."""
-    for line in merged_lines(collection.item_files(), MergeFilter(since, until, sites or []),
-                             workers=workers, report=report):
+def select_items(collection: Collection, workers: int = 1) -> Iterator[dict[str, Any]]:
+    """Every article once (its latest version), in the order first archived."""
+    for line in merged_lines(collection.item_files(), workers=workers):
         yield json.loads(line)
 
 
@@ -106,7 +103,7 @@ def wacz_command(args: argparse.Namespace) -> int:
     pages = (
         WaczPage(url=str(i["url"]), ts=str(i.get("fetched_at") or ""), title=str(i.get("title") or ""),
                  text=str(i.get("text") or ""))
-        for i in select_items(collection)
+        for i in select_items(collection, default_workers())
     )
     count = write_wacz(collection.warc_files(), pages, output, title="newsarchive: %s" % collection.name)
     print("wrote %s: %d WARC files, %d article pages" % (output, len(collection.warc_files()), count))

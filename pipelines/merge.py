@@ -18,7 +18,7 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from functools import cached_property
 from typing import BinaryIO
@@ -70,7 +70,6 @@ class MergeReport:
     lines: int = 0
     unreadable: int = 0
     first_unreadable: str = ""
-    files: list[str] = field(default_factory=list)
 
 
 def _moment_of(value: object) -> float | None:
@@ -165,13 +164,12 @@ def _scan(ranges: list[tuple[str, int, int]], workers: int) -> Iterator[tuple[li
 
 
 def merged_lines(files: Sequence[str], keep: MergeFilter | None = None, *, workers: int = 1,
-                 report: MergeReport | None = None, chunk: int = CHUNK_BYTES) -> Iterator[bytes]:
+                 report: MergeReport | None = None, chunk: int | None = None) -> Iterator[bytes]:
     """Each article's latest line across `files` (oldest first), as stored, without its line
     end, in the order its URL first appeared, if `keep` keeps it."""
     keep = keep or MergeFilter()
     report = report if report is not None else MergeReport()
-    report.files = list(files)
-    ranges = [r for path in files for r in _ranges(path, chunk)]
+    ranges = [r for path in files for r in _ranges(path, chunk or CHUNK_BYTES)]
     index = {path: n for n, path in enumerate(files)}
     db = sqlite3.connect("")  # "": a temporary database on disk, gone when closed
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pipelines.merge as merge
 from archive.collection import Collection
 from crawler.cli import main
 from tests.conftest import CrawlResult
@@ -67,15 +68,22 @@ def test_export_rejects_a_bad_date(demo_crawl: CrawlResult, capsys) -> None:
     assert "last tuesday" in capsys.readouterr().err
 
 
-def test_export_skips_and_names_lines_that_are_no_items(tmp_path: Path, capsys) -> None:
+def test_export_skips_and_names_lines_that_are_no_items(tmp_path: Path, capsys, monkeypatch) -> None:
     collection = Collection.create(str(tmp_path), "hand")
     good = [{"url": "https://a.example/%d" % n, "title": "Ünïcode %d" % n} for n in range(3)]
     path = Path(collection.items_path("20240101T000000000000Z"))
     path.write_bytes(b"".join(json.dumps(i, ensure_ascii=False).encode() + b"\n" for i in good[:2])
                      + b'{"url": "https://a.example/torn", "ti\n'
                      + json.dumps(good[2], ensure_ascii=False).encode() + b"\n")
-    for workers in ("0", "2"):
-        assert export(capsys, "hand", "--root", str(tmp_path), "--workers", workers) == good
+    assert export(capsys, "hand", "--root", str(tmp_path), "--workers", "0") == good
+    # the same through two parsing processes (they start only above INLINE_BYTES of items)
+    spawned = []
+    real_pool = merge.ProcessPoolExecutor
+    monkeypatch.setattr(merge, "INLINE_BYTES", 0)
+    monkeypatch.setattr(merge, "ProcessPoolExecutor", lambda *a, **kw: spawned.append(a) or real_pool(*a, **kw))
+    monkeypatch.setattr(merge, "CHUNK_BYTES", 64)
+    assert export(capsys, "hand", "--root", str(tmp_path), "--workers", "2") == good
+    assert spawned == [(2,)]
     assert main(["export", "hand", "--root", str(tmp_path), "-o", str(tmp_path / "out.jsonl")]) == 0
     err = capsys.readouterr().err
     assert "skipped 1 item lines that are no JSON item (torn by a crash?), the first in %s at byte" % path in err
