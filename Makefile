@@ -20,8 +20,8 @@ demo: $(STAMP)
 
 ## test: lint, types, then the whole test suite (local servers only, no internet)
 test: $(STAMP)
-	$(BIN)/ruff check archive pipelines crawler tests bench
-	$(BIN)/mypy archive pipelines crawler
+	$(BIN)/ruff check archive pipelines crawler demosite tests bench
+	$(BIN)/mypy archive pipelines crawler demosite
 	$(BIN)/python -m pytest -q
 
 ## eval: extraction scores, ours vs plain trafilatura, on ../shared/eval

@@ -1,10 +1,8 @@
 """`newsarchive replay`: archived responses -> the same extract/dedupe/write chain, offline."""
 from __future__ import annotations
 
-import argparse
 import logging
 import os
-import sys
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterable
 from concurrent.futures import Future
@@ -13,35 +11,19 @@ from typing import Any
 from urllib.parse import urljoin
 
 from archive.collection import Collection, ItemWriter, new_run_id
-from archive.exceptions import CollectionError
 from archive.reader import ArchivedResponse, ReadReport, iter_responses
-from crawler.cli import EXIT_FAILURE, EXIT_OK, UsageError
-from crawler.report import build_report, print_summary
+from crawler.report import build_report
 from pipelines.canonical import InvalidURL, canonicalize
 from pipelines.dedupe import Deduper
 from pipelines.extraction_types import Extraction
 from pipelines.process import ArticleProcessor, Page
-from pipelines.run_context import RunContext
+from archive.run import RunContext
 from pipelines.workers import ExtractionPool
 
 logger = logging.getLogger(__name__)
 
 REDIRECTS = (301, 302, 303, 307, 308)
 READ_AHEAD_BYTES = 64 << 20
-
-
-def resolve_sources(sources: list[str], root: str) -> list[str]:
-    """Paths as given; a name that is no path but a collection under `root` means its archive/."""
-    paths = []
-    for source in sources:
-        if os.path.exists(source):
-            paths.append(source)
-            continue
-        try:
-            paths.append(Collection.open(root, source).archive_dir)
-        except CollectionError:
-            raise UsageError("no such WARC file, directory or collection: %s" % source) from None
-    return paths
 
 
 class _RedirectMemory:
@@ -171,13 +153,3 @@ def _replay_into(ctx: RunContext, paths: list[str], workers: int | None) -> tupl
     for reason, count in read.skipped.items():
         stats["replay/skipped/" + reason] = count
     return stats, read
-
-
-def replay_command(args: argparse.Namespace) -> int:
-    paths = resolve_sources(args.sources, args.root)
-    collection = Collection.create(args.root, args.collection)
-    report = replay(paths, collection)
-    print_summary(report, collection, sys.stdout)
-    for problem in report["problems"]:
-        print("newsarchive replay: skipped unreadable data: %s" % problem, file=sys.stderr)
-    return EXIT_FAILURE if report["problems"] else EXIT_OK

@@ -10,7 +10,7 @@ from importlib import metadata
 from typing import Any, TextIO
 
 from archive.collection import Collection
-from pipelines.run_context import RunContext
+from archive.run import RunContext
 
 logger = logging.getLogger(__name__)
 

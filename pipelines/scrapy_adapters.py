@@ -20,7 +20,7 @@ from archive.collection import Collection, ItemWriter, new_run_id
 from pipelines.dedupe import Deduper
 from pipelines.extraction_types import Extraction, ExtractOptions
 from pipelines.process import ArticleProcessor, Page
-from pipelines.run_context import RunContext
+from archive.run import RunContext
 from pipelines.workers import ExtractionPool, default_workers
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.demosite import DemoSite
+from demosite import DemoSite
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"

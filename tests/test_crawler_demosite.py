@@ -1,4 +1,4 @@
-"""Tests of the bundled demo news site (crawler/demosite), over real HTTP on 127.0.0.1."""
+"""Tests of the bundled demo news site (demosite), over real HTTP on 127.0.0.1."""
 from __future__ import annotations
 
 import gzip
@@ -22,7 +22,7 @@ from urllib.robotparser import RobotFileParser
 
 import pytest
 
-from crawler.demosite import ArticleInfo, DemoSite
+from demosite import ArticleInfo, DemoSite
 
 ROOT = Path(__file__).resolve().parents[1]
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -326,7 +326,7 @@ def test_manifest_is_exactly_what_a_polite_crawl_reaches(site):
 
 
 def test_pages_are_deterministic_across_processes():
-    script = ("import hashlib; from crawler.demosite.routes import Router; r = Router("
+    script = ("import hashlib; from demosite.routes import Router; r = Router("
               "'http://127.0.0.1:1/'); print(hashlib.sha256(b''.join(r.route(p).body "
               "for p in r.manifest_paths())).hexdigest())")
     digests = set()
@@ -357,7 +357,7 @@ def test_two_sites_get_different_ports_and_stop_releases_the_port():
 
 
 def test_main_serve_prints_url_and_exits_zero_on_ctrl_c():
-    script = "from crawler.demosite.server import main_serve; raise SystemExit(main_serve())"
+    script = "from demosite.server import main_serve; raise SystemExit(main_serve())"
     # -X faulthandler: if it does not stop, SIGABRT makes it print where each thread is
     proc = subprocess.Popen([sys.executable, "-X", "faulthandler", "-c", script], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -99,7 +99,7 @@ def test_same_links_as_lxml_on_test_pages(path: Path) -> None:
 
 
 def test_same_links_as_lxml_on_the_demo_site() -> None:
-    from crawler.demosite.routes import Router
+    from demosite.routes import Router
 
     router = Router("http://127.0.0.1:8000")
     paths = ["/", "/about/", *sorted(router.content.by_path)]

@@ -16,7 +16,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.collection import Collection
 from crawler.cli import main
-from crawler.demosite import DemoSite
+from demosite import DemoSite
 from tests.conftest import REPO, run_newsarchive
 
 MOMENTS = ["2026-03-07T00:00:00+00:00", "2026-03-07T03:00:00+00:00", "2026-03-10T00:00:00+00:00",

@@ -52,7 +52,7 @@ def test_replay_and_the_archive_library_do_not_load_scrapy() -> None:
     code = (
         "import json, sys\n"
         "import archive.collection, archive.reader, archive.warc, archive.index, archive.wacz\n"
-        "import crawler.cli, crawler.replay, crawler.report, pipelines.run_context\n"
+        "import crawler.cli, crawler.replay, crawler.report, archive.run\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('scrapy', 'twisted'))))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
-from crawler.demosite.content import SITE_NAME, SiteContent
+from demosite.content import SITE_NAME, SiteContent
 
 FEED_SIZE = 20
 NEWS_SITEMAP_SIZE = 10

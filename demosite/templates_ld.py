@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from crawler.demosite.chrome import byline_links, clock, esc, long_date, page
-from crawler.demosite.content import AMP_SLUG, SITE_NAME, Article, SiteContent
+from demosite.chrome import byline_links, clock, esc, long_date, page
+from demosite.content import AMP_SLUG, SITE_NAME, Article, SiteContent
 
 AMP_BOILERPLATE = (
     "<style amp-boilerplate>body{-webkit-animation:-amp-start 8s steps(1,end) 0s 1 normal both;"

@@ -15,8 +15,8 @@ from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from crawler.demosite import pages
-from crawler.demosite.content import (
+from demosite import pages
+from demosite.content import (
     AMP_SLUG,
     FBCLID,
     REDIRECT_SLUG,
@@ -24,7 +24,7 @@ from crawler.demosite.content import (
     build_content,
     published_by,
 )
-from crawler.demosite.routes import Response, Router, accepts_gzip
+from demosite.routes import Response, Router, accepts_gzip
 
 logger = logging.getLogger(__name__)
 

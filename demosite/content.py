@@ -3,7 +3,7 @@
 Everything here is derived from the data modules with seeded ``random.Random`` instances, so the
 site is byte-for-byte the same on every run; nothing reads the clock.
 
-Article paragraphs are kept in the inline markup of :mod:`crawler.demosite.markup`, from which
+Article paragraphs are kept in the inline markup of :mod:`demosite.markup`, from which
 both the served HTML and the plain-text ground truth are rendered.
 """
 from __future__ import annotations
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import ModuleType
 
-from crawler.demosite import data_business, data_common, data_science, data_world
-from crawler.demosite.markup import MARKUP, markup_to_html, markup_to_text, slugify
+from demosite import data_business, data_common, data_science, data_world
+from demosite.markup import MARKUP, markup_to_html, markup_to_text, slugify
 
 SITE_NAME = data_common.SITE_NAME
 PAGE_SIZE = 5

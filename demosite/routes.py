@@ -13,8 +13,8 @@ from email.utils import format_datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from crawler.demosite import assets, feeds, pages, templates_ld, templates_wp
-from crawler.demosite.content import (
+from demosite import assets, feeds, pages, templates_ld, templates_wp
+from demosite.content import (
     AMP_SLUG,
     GZIP_SLUG,
     REDIRECT_SLUG,

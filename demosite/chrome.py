@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 from datetime import datetime
 
-from crawler.demosite.content import SITE_NAME, Article, SiteContent
+from demosite.content import SITE_NAME, Article, SiteContent
 
 FEED_LINK = (f'<link rel="alternate" type="application/rss+xml" title="{SITE_NAME} - Latest news" '
              'href="/feed.xml">')

@@ -2,8 +2,8 @@
 the robots-disallowed staff area and the small error and redirect bodies."""
 from __future__ import annotations
 
-from crawler.demosite.chrome import esc, long_date, page, teaser, teaser_list
-from crawler.demosite.content import (
+from demosite.chrome import esc, long_date, page, teaser, teaser_list
+from demosite.content import (
     FBCLID,
     REDIRECT_SLUG,
     SITE_NAME,

@@ -1,6 +1,6 @@
 """Text material shared by every section of the demo site: staff, passers-by, generic sentences.
 
-Sentence templates use ``str.format`` fields filled per article by :mod:`crawler.demosite.content`:
+Sentence templates use ``str.format`` fields filled per article by :mod:`demosite.content`:
 ``{subject}``, ``{org}``, ``{place}``, ``{group}`` (and capitalised ``{Subject}``, ``{Org}``,
 ``{Group}``), ``{month}``, ``{money}``, ``{pct}``, ``{n_weeks}`` ... and the name fields
 ``{EXPERT}``, ``{OFFICIAL}``, ``{RESIDENT}``, which become inline elements (``<a>``, ``<span>``,

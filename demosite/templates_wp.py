@@ -10,9 +10,9 @@ import random
 from datetime import timedelta
 from urllib.parse import quote
 
-from crawler.demosite.chrome import esc, long_date
-from crawler.demosite.content import SITE_DATE, SITE_NAME, Article, SiteContent
-from crawler.demosite.data_common import COMMENTS
+from demosite.chrome import esc, long_date
+from demosite.content import SITE_DATE, SITE_NAME, Article, SiteContent
+from demosite.data_common import COMMENTS
 
 AD = ('<div class="td-a-rec td-a-rec-id-{slot}"><span class="td-adspot-title">'
       "- Advertisment -</span><div class=\"td-ad-placeholder\">Advertisement</div></div>")

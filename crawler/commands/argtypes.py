@@ -1,0 +1,67 @@
+"""Argument types shared by the commands: each raises argparse's error with the value in it."""
+from __future__ import annotations
+
+import argparse
+from datetime import date, datetime, timezone
+
+
+def non_negative(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a whole number" % value) from None
+    if number < 0:
+        raise argparse.ArgumentTypeError("%r must not be negative" % value)
+    return number
+
+
+def positive(value: str) -> int:
+    number = non_negative(value)
+    if number == 0:
+        raise argparse.ArgumentTypeError("%r must be at least 1" % value)
+    return number
+
+
+def hours(value: str) -> float:
+    """24, 36h or 2d as a number of hours."""
+    text = value.strip().lower()
+    factor = 24.0 if text.endswith("d") else 1.0
+    try:
+        number = float(text.rstrip("dh")) * factor
+    except ValueError:
+        raise argparse.ArgumentTypeError("%r is not a number of hours (24, 36h, 2d)" % value) from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError("%r must be more than 0 hours" % value)
+    return number
+
+
+def parse_moment(value: str, *, end_of_day: bool = False) -> datetime:
+    """An ISO 8601 date or time, in UTC when it names no zone; a bare date is its day's start
+    (or, with `end_of_day`, its last moment). ValueError names the value."""
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            moment = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+            return moment.replace(hour=23, minute=59, second=59, microsecond=999999) if end_of_day else moment
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("%r is not an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDThh:mm)" % value) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def moment(value: str) -> datetime:
+    try:
+        return parse_moment(value)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def day_start(value: str) -> datetime:
+    return moment(value)
+
+
+def day_end(value: str) -> datetime:
+    try:
+        return parse_moment(value, end_of_day=True)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None

@@ -1,0 +1,48 @@
+"""`newsarchive replay`: WARC files or a collection -> items, offline."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from archive.collection import Collection
+from archive.exceptions import CollectionError
+from crawler.commands import EXIT_FAILURE, EXIT_OK, UsageError, add_root, collection_location, open_collection
+
+HELP = "WARC files or a collection -> items, offline"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("sources", nargs="+", metavar="SOURCE",
+                        help="WARC file, directory, or the name of a collection under --root")
+    parser.add_argument("--collection", required=True, metavar="NAME", help="collection name or path to write")
+    add_root(parser)
+
+
+def resolve_sources(sources: list[str], root: str | None) -> list[str]:
+    """Paths as given; a name that is no path but a collection under `root` means its archive/."""
+    paths = []
+    for source in sources:
+        if os.path.exists(source):
+            paths.append(source)
+            continue
+        try:
+            paths.append(open_collection(source, root).archive_dir)
+        except CollectionError:
+            raise UsageError("no such WARC file, directory or collection: %s" % source) from None
+    return paths
+
+
+def run(args: argparse.Namespace) -> int:
+    from crawler.commands.crawl import warm_up_workers
+    warm_up_workers()
+    from crawler.replay import replay
+    from crawler.report import print_summary
+
+    paths = resolve_sources(args.sources, args.root)
+    collection = Collection.create(*collection_location(args.collection, args.root))
+    report = replay(paths, collection)
+    print_summary(report, collection, sys.stdout)
+    for problem in report["problems"]:
+        print("newsarchive replay: skipped unreadable data: %s" % problem, file=sys.stderr)
+    return EXIT_FAILURE if report["problems"] else EXIT_OK
