@@ -12,12 +12,12 @@ from urllib.parse import urljoin
 
 from archive.collection import Collection, ItemWriter, new_run_id
 from archive.reader import ArchivedResponse, ReadReport, iter_responses
+from archive.run import RunContext
 from crawler.report import build_report
 from pipelines.canonical import InvalidURL, canonicalize
 from pipelines.dedupe import Deduper
 from pipelines.extraction_types import Extraction
 from pipelines.process import ArticleProcessor, Page
-from archive.run import RunContext
 from pipelines.workers import ExtractionPool
 
 logger = logging.getLogger(__name__)

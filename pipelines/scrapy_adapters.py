@@ -17,10 +17,10 @@ from twisted.internet.defer import Deferred, gatherResults, succeed
 from twisted.python.failure import Failure
 
 from archive.collection import Collection, ItemWriter, new_run_id
+from archive.run import RunContext
 from pipelines.dedupe import Deduper
 from pipelines.extraction_types import Extraction, ExtractOptions
 from pipelines.process import ArticleProcessor, Page
-from archive.run import RunContext
 from pipelines.workers import ExtractionPool, default_workers
 
 logger = logging.getLogger(__name__)
