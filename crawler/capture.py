@@ -34,10 +34,10 @@ from archive.warc import (
     build_response_head,
 )
 from crawler.download import TRUNCATED_META_KEY, WIRE_META_KEY, TruncatedDownload, WireCapture
+from crawler.run_extension import run_context
 from crawler.safety import is_public
 from crawler.setting_types import SettingError, typed_setting
 from pipelines.dedupe import Deduper
-from pipelines.scrapy_adapters import run_context
 
 logger = logging.getLogger(__name__)
 

@@ -20,7 +20,7 @@ from scrapy.responsetypes import responsetypes
 from archive.exceptions import ArchiveError
 from archive.reader import read_record_at
 from archive.store import Store
-from pipelines.scrapy_adapters import run_context
+from crawler.run_extension import run_context
 
 logger = logging.getLogger(__name__)
 

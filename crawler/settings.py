@@ -48,7 +48,7 @@ ITEM_PIPELINES = {
     "pipelines.scrapy_adapters.ArticlePipeline": 300,
 }
 EXTENSIONS = {
-    "crawler.report_extension.RunReport": 500,
+    "crawler.run_extension.CrawlRun": 500,
 }
 # seen requests on disk (JOBDIR) with a bounded cache, not a set in memory that grows per URL
 DUPEFILTER_CLASS = "crawler.dupefilter.DiskDupeFilter"

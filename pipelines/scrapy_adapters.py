@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, MutableMapping
 from concurrent.futures import Future
-from datetime import timedelta
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -16,31 +15,14 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred, gatherResults, succeed
 from twisted.python.failure import Failure
 
-from archive.collection import Collection, ItemWriter, new_run_id
-from archive.run import RunContext
+from archive.collection import ItemWriter
+from crawler.run_extension import run_context
 from pipelines.dedupe import Deduper
 from pipelines.extraction_types import Extraction, ExtractOptions
 from pipelines.process import ArticleProcessor, Page
 from pipelines.workers import ExtractionPool, default_workers
 
 logger = logging.getLogger(__name__)
-
-_RUN_ATTR = "_newsarchive_run"
-
-
-def run_context(crawler: Crawler) -> RunContext:
-    """The crawl's RunContext, made on first use from ARCHIVE_ROOT / ARCHIVE_COLLECTION / ARCHIVE_RUN_ID."""
-    ctx = getattr(crawler, _RUN_ATTR, None)
-    if ctx is None:
-        settings = crawler.settings
-        collection = Collection.create(settings.get("ARCHIVE_ROOT"), settings.get("ARCHIVE_COLLECTION"))
-        ctx = RunContext.begin(collection, settings.get("ARCHIVE_RUN_ID") or new_run_id(), "crawl")
-        days = settings.getfloat("FETCH_RECRAWL_DAYS", 0)
-        if days > 0:  # articles younger than this are fetched again to catch updates
-            ctx.store.recrawl_since = (ctx.started - timedelta(days=days)).isoformat()
-        setattr(crawler, _RUN_ATTR, ctx)
-    return ctx
-
 
 class StatsCounter(MutableMapping[str, int]):
     """Lets plain code count with `stats[key] += 1` straight into Scrapy's stats collector."""

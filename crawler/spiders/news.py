@@ -18,6 +18,7 @@ from crawler.capture import RECORD_META_KEY
 from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.discovery import FEED_TYPES, Discovered, parse_document
 from crawler.links import RecentMap, join_key, scan_links
+from crawler.run_extension import run_context
 from crawler.scope import DiscoveryConfig, Scope, TrapGuard, trap_shape
 from pipelines.canonical import (
     InvalidURL,
@@ -26,7 +27,6 @@ from pipelines.canonical import (
     canonicalize,
     plain_host_and_path,
 )
-from pipelines.scrapy_adapters import run_context
 
 logger = logging.getLogger(__name__)
 
@@ -91,12 +91,15 @@ class NewsSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(DiscoveryConfig.from_settings(crawler.settings))
-        store = run_context(crawler).store
-        spider._known_article = store.is_known_article_url
+        crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider._request_scheduled, signal=signals.request_scheduled)
         crawler.signals.connect(spider._request_dropped, signal=signals.request_dropped)
         return spider
+
+    def _opened(self) -> None:
+        # the run begins with the crawler's extensions, after the spider is made
+        self._known_article = run_context(self.crawler).store.is_known_article_url
 
     async def start(self) -> AsyncIterator[Request]:
         for url in self.seed_urls:
