@@ -750,7 +750,7 @@ def test_revisit_whose_original_is_not_in_the_input_is_counted_and_skipped(
                               digest=sha1_b32(BODY_1))
                      + _page(1, "http://a.example/other", BODY_2, "2024-01-01T00:00:00Z"))
     report = ReadReport()
-    with caplog.at_level(logging.INFO, logger="archive.reader"):
+    with caplog.at_level(logging.INFO, logger="archive.response_iterator"):
         assert [r.url for r in iter_responses([str(path)], report)] == ["http://a.example/other"]
     assert report.skipped == {"revisit without its original": 1}
     assert report.problems == []

@@ -230,7 +230,7 @@ def test_truncated_file_keeps_complete_records_and_reports_the_cut(
     broken.write_bytes(data[:cut])
     report = ReadReport()
 
-    with caplog.at_level(logging.WARNING, logger="archive.reader"):
+    with caplog.at_level(logging.WARNING, logger="archive.response_iterator"):
         responses = list(iter_responses([str(broken)], report))
 
     # the cut record is not handed on with a short body: only the whole ones are
