@@ -73,11 +73,6 @@ def canonical_parts(url: str) -> SplitResult:
     return SplitResult(scheme, netloc, parts.path or "/", query, "")
 
 
-def canonical_link(base: str, href: str) -> str:
-    """canonicalize(urljoin(base, href))."""
-    return urlunsplit(canonical_link_parts(base, href))
-
-
 def canonical_link_parts(base: str, href: str) -> SplitResult:
     """urlsplit(canonicalize(urljoin(base, href))): a plain absolute URL (most links) needs no join."""
     stripped = href.strip()

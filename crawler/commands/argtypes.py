@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import argparse
-from datetime import date, datetime, timezone
+from datetime import datetime
+
+from archive.moments import parse_moment
 
 
 def non_negative(value: str) -> int:
@@ -33,20 +35,6 @@ def hours(value: str) -> float:
     if number <= 0:
         raise argparse.ArgumentTypeError("%r must be more than 0 hours" % value)
     return number
-
-
-def parse_moment(value: str, *, end_of_day: bool = False) -> datetime:
-    """An ISO 8601 date or time, in UTC when it names no zone; a bare date is its day's start
-    (or, with `end_of_day`, its last moment). ValueError names the value."""
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            moment = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
-            return moment.replace(hour=23, minute=59, second=59, microsecond=999999) if end_of_day else moment
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError("%r is not an ISO 8601 date (YYYY-MM-DD or YYYY-MM-DDThh:mm)" % value) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def moment(value: str) -> datetime:
