@@ -120,9 +120,7 @@ def test_plain_urls_skip_w3lib_with_the_same_result(monkeypatch: pytest.MonkeyPa
 
 
 def test_canonical_link_is_canonicalize_of_urljoin() -> None:
-    from urllib.parse import urljoin
-
-    from urllib.parse import urlunsplit
+    from urllib.parse import urljoin, urlunsplit
 
     from pipelines.canonical import canonical_link_parts
 
