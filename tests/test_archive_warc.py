@@ -7,8 +7,6 @@ import hashlib
 import io
 import itertools
 import os
-import subprocess
-import sys
 import zlib
 from collections.abc import Callable
 from datetime import datetime, timezone
@@ -20,8 +18,8 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.exceptions import ArchiveError
 from archive.warc import OPEN_SUFFIX, HttpExchange, RecordLocation, WarcWriter
+from tests.conftest import warc_check
 
-WARC_CHECK = Path(__file__).resolve().parents[2] / "shared" / "tools" / "warc_check.py"
 FIXED_DATE = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc)
 STAMP = "20240506070809123456"
 
@@ -493,8 +491,7 @@ def test_warc_check_finds_no_fault_in_what_the_writer_produces(tmp_path: Path, g
     paths = writer.close()
     assert len(paths) > 1  # rotation is part of what is checked
 
-    proc = subprocess.run([sys.executable, str(WARC_CHECK), str(archive), "--strict"],
-                          capture_output=True, text=True, timeout=300)
+    proc = warc_check(str(archive), "--strict")
     last = proc.stdout.strip().splitlines()[-1]
     records = len(paths) + 18  # a warcinfo a file, 8 exchanges and a revisit with requests
     assert last == "warc_check: %d records, 8 responses, 0 failures" % records, proc.stdout
