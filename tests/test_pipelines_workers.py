@@ -129,29 +129,26 @@ def test_forkserver_preload_loads_every_date_locale_and_freezes_it() -> None:
 
 def test_warm_up_starts_before_the_pool_and_the_pool_uses_it() -> None:
     # a command starts the forkserver first thing, so its warm-up overlaps the command's own
-    # start-up; the pool made later must fork its workers from that same forkserver
+    # start-up; the pool made later must fork its workers from that same forkserver. Asked of
+    # multiprocessing and of the worker itself, not read from /proc's process table: that was
+    # racy on a loaded machine (a child listed before its exec shows its parent's command line).
     code = (
-        "import json, os, sys, time\n"
-        "from pathlib import Path\n"
+        "import json, os, sys\n"
+        "from multiprocessing import forkserver\n"
         "from pipelines.workers import ExtractionPool, start_warm_up\n"
-        "def children(pid):\n"
-        "    return [int(c) for t in os.listdir('/proc/%d/task' % pid)\n"
-        "            for c in Path('/proc/%d/task/%s/children' % (pid, t)).read_text().split()]\n"
-        "def parent(pid):\n"
-        "    return int(Path('/proc/%d/stat' % pid).read_text().rsplit(')', 1)[1].split()[1])\n"
         "start_warm_up()\n"
-        "early = [c for c in children(os.getpid())\n"
-        "         if b'forkserver' in Path('/proc/%d/cmdline' % c).read_bytes()]\n"
+        "early = forkserver._forkserver._forkserver_pid\n"
+        "alive = os.waitpid(early, os.WNOHANG) == (0, 0)  # our child, still running\n"
         "loaded = [m for m in sys.modules if m.split('.')[0] in HEAVY]\n"
         "with ExtractionPool(1) as pool:\n"
-        "    worker = parent(pool._executor.submit(os.getpid).result())\n"
+        "    worker_parent = pool._executor.submit(os.getppid).result()\n"
         "    article = pool.extract(ARTICLE, 'https://harbour.example/news/ferry-link-funded').article\n"
-        "print(json.dumps([early, worker, loaded, bool(article)]))\n"
+        "print(json.dumps([early, alive, worker_parent, loaded, bool(article)]))\n"
     )
     code = "HEAVY = %r\nARTICLE = %r\n" % (HEAVY, ARTICLE) + code
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
-    early, worker_parent, loaded, extracted = json.loads(out.stdout)
-    assert len(early) == 1  # running before any pool existed
-    assert worker_parent == early[0]
+    early, alive, worker_parent, loaded, extracted = json.loads(out.stdout)
+    assert early and alive  # running before any pool existed
+    assert worker_parent == early
     assert loaded == []  # the warm-up happens there, not here
     assert extracted
