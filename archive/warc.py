@@ -13,6 +13,8 @@ evaluation pages), and the crawl is CPU-bound.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
 import logging
 import os
@@ -29,6 +31,7 @@ from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter as _WarcioWriter
 
 from archive.exceptions import ArchiveError
+from archive.moments import utc_now
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +44,10 @@ PROFILE_IDENTICAL = {
 PROFILE_NOT_MODIFIED = {
     "WARC/1.0": "http://netpreserve.org/warc/1.0/revisit/server-not-modified",
     "WARC/1.1": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
+}
+SPECIFICATIONS = {
+    "WARC/1.0": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.0/",
+    "WARC/1.1": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
 }
 
 Clock = Callable[[], datetime]
@@ -102,8 +109,12 @@ def _join_head(first_line: bytes, headers: list[tuple[bytes, bytes]]) -> bytes:
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+def format_fields(warc_version: str) -> dict[str, str]:
+    """The warcinfo fields that name the format a file is written in ("1.0" or "WARC/1.0", ...)."""
+    version = warc_version if warc_version.startswith("WARC/") else "WARC/" + warc_version
+    if version not in SPECIFICATIONS:
+        raise ArchiveError("unsupported WARC version %r" % warc_version)
+    return {"format": "WARC File Format %s" % version[len("WARC/"):], "conformsTo": SPECIFICATIONS[version]}
 
 
 def make_record_id() -> str:
@@ -115,6 +126,11 @@ def warc_date(dt: datetime, use_micros: bool = True) -> str:
     if dt.tzinfo is not None:
         dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
     return datetime_to_iso_date(dt, use_micros=use_micros)
+
+
+def payload_digest(body: bytes) -> str:
+    """The WARC-Payload-Digest warcio writes for these bytes (sha1, base32)."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 class _RawHead(StatusAndHeaders):

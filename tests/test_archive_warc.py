@@ -17,7 +17,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.exceptions import ArchiveError
-from archive.warc import OPEN_SUFFIX, HttpExchange, RecordLocation, WarcWriter
+from archive.warc import OPEN_SUFFIX, HttpExchange, RecordLocation, WarcWriter, format_fields
 from tests.conftest import warc_check
 
 FIXED_DATE = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc)
@@ -455,6 +455,29 @@ def test_revisit_for_a_304_uses_the_server_not_modified_profile(tmp_path: Path) 
     assert fields["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
     assert fields["WARC-Refers-To"] == original.record_id
     assert "WARC-Payload-Digest" not in fields
+
+
+# -- warcinfo --------------------------------------------------------------------------------
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_warcinfo_names_the_format_the_file_is_written_in(tmp_path: Path, version: str) -> None:
+    writer = make_writer(tmp_path, True, warc_version=version, info=format_fields(version))
+    writer.write_exchange(exchange())
+    (path,) = writer.close()
+    with open(path, "rb") as fh:
+        info = next(iter(ArchiveIterator(fh)))
+        assert info.rec_headers.protocol == "WARC/" + version
+        fields = info.content_stream().read().decode()
+    assert "format: WARC File Format %s\r\n" % version in fields
+    assert "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-%s/\r\n" % (
+        version) in fields
+    other = "1.1" if version == "1.0" else "1.0"
+    assert "warc-%s" % other not in fields and "Format %s" % other not in fields
+
+
+def test_format_fields_refuse_a_version_the_writer_cannot_write() -> None:
+    assert format_fields("WARC/1.0") == format_fields("1.0")
+    with pytest.raises(ArchiveError, match="2.0"):
+        format_fields("2.0")
 
 
 # -- an independent judge ---------------------------------------------------------------------
