@@ -4,6 +4,7 @@ from __future__ import annotations
 import heapq
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 
@@ -19,6 +20,7 @@ INDEX_NAME = "index.cdxj"
 # after 100,000 (kept whole, the lines cost the crawl process ~1.1 KB a page at its end).
 RUN_LINES = 5000
 MAX_RUNS = 64  # open run files at most: more are merged into one first
+_FILENAME = re.compile(r'"filename": "([^"]+)"')
 
 
 class _SortedRuns:
@@ -158,3 +160,28 @@ def update_index(indexes_dir: str, new_warcs: Iterable[str]) -> int:
 def rebuild_index(indexes_dir: str, warcs: Iterable[str]) -> int:
     """Index every file anew and replace `index.cdxj`."""
     return _write_index(indexes_dir, warcs, keep_old=False)
+
+
+def indexed_files(indexes_dir: str) -> tuple[set[str], int]:
+    """The WARC file names `index.cdxj` has lines of, and its line count."""
+    names: set[str] = set()
+    count = 0
+    for line in _read_lines(os.path.join(indexes_dir, INDEX_NAME)):
+        count += 1
+        found = _FILENAME.search(line)
+        if found:
+            names.add(found.group(1))
+    return names, count
+
+
+def complete_index(indexes_dir: str, warcs: Iterable[str]) -> int:
+    """Index the WARCs that have no line in `index.cdxj` yet and return the lines added.
+
+    A run indexes its files when it ends; a run that did not end (killed, crashed) leaves its
+    files, once repaired, out of the index until this finds them. A file indexed again adds
+    nothing (its lines are already there), so a file with no replayable line is only read again."""
+    names, before = indexed_files(indexes_dir)
+    missing = [path for path in warcs if os.path.basename(path) not in names]
+    if not missing:
+        return 0
+    return update_index(indexes_dir, missing) - before

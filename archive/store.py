@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from archive.exceptions import StoreError
+from archive.outcome import Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -252,10 +253,10 @@ class Store:
             (run_id, job, slot, started, pid),
         )
 
-    def end_job_run(self, run_id: str, ended: str, outcome: str, counts: dict[str, object]) -> None:
+    def end_job_run(self, run_id: str, ended: str, outcome: Outcome | str, counts: dict[str, object]) -> None:
         self._db.execute(
             "UPDATE job_runs SET ended = ?, outcome = ?, counts = ? WHERE run_id = ?",
-            (ended, outcome, json.dumps(counts, sort_keys=True), run_id),
+            (ended, str(Outcome.of(outcome)), json.dumps(counts, sort_keys=True), run_id),
         )
 
     def job_runs(self, job: str | None = None) -> list[dict[str, object]]:
@@ -266,7 +267,7 @@ class Store:
         ).fetchall()
         return [
             {"run_id": r[0], "job": r[1], "slot": r[2], "started": r[3], "ended": r[4],
-             "outcome": r[5], "pid": r[6], "counts": json.loads(r[7]) if r[7] else {}}
+             "outcome": Outcome.of(r[5]), "pid": r[6], "counts": json.loads(r[7]) if r[7] else {}}
             for r in rows
         ]
 
@@ -277,18 +278,36 @@ class Store:
             (run_id, kind, started),
         )
 
-    def end_run(self, run_id: str, ended: str, outcome: str, stats: dict[str, object]) -> None:
+    def end_run(self, run_id: str, ended: str, outcome: Outcome | str, stats: dict[str, object]) -> None:
         self._db.execute(
             "UPDATE runs SET ended = ?, outcome = ?, stats = ? WHERE run_id = ?",
-            (ended, outcome, json.dumps(stats, sort_keys=True, default=str), run_id),
+            (ended, str(Outcome.of(outcome)), json.dumps(stats, sort_keys=True, default=str), run_id),
         )
+
+    def interrupt_unfinished(self, except_run: str | None = None) -> list[str]:
+        """Mark every run and job run that never ended `interrupted`; their ids, oldest first.
+
+        Only call this holding the collection's writer lock: no other run can then be alive (a
+        run holds the lock from begin to end, and the kernel drops it when a process dies). When
+        they died is not known, so `ended` stays empty."""
+        keep = except_run or ""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            ids = [r[0] for r in self._db.execute(
+                "SELECT run_id FROM runs WHERE outcome IS NULL AND run_id != ? UNION "
+                "SELECT run_id FROM job_runs WHERE outcome IS NULL AND run_id != ? ORDER BY run_id",
+                (keep, keep))]
+            for table in ("runs", "job_runs"):
+                self._db.execute("UPDATE %s SET outcome = ? WHERE outcome IS NULL AND run_id != ?" % table,
+                                 (str(Outcome.INTERRUPTED), keep))
+        return ids
 
     def runs(self) -> list[dict[str, object]]:
         rows = self._db.execute(
             "SELECT run_id, kind, started, ended, outcome, stats FROM runs ORDER BY started"
         ).fetchall()
         return [
-            {"run_id": r[0], "kind": r[1], "started": r[2], "ended": r[3], "outcome": r[4],
+            {"run_id": r[0], "kind": r[1], "started": r[2], "ended": r[3], "outcome": Outcome.of(r[4]),
              "stats": json.loads(r[5]) if r[5] else {}}
             for r in rows
         ]

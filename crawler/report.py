@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import shlex
+from collections.abc import Mapping
 from datetime import datetime
 from importlib import metadata
 from typing import Any, TextIO
 
 from archive.collection import Collection
-from archive.run import RunContext
+from archive.index import INDEX_NAME
+from archive.run import Outcome, RepairReport, RunContext
+from crawler.commands import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
 
 logger = logging.getLogger(__name__)
 
@@ -69,12 +73,30 @@ def build_report(ctx: RunContext, stats: dict[str, Any], kind: str, finished: da
         "versions": versions(),
         "stats": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in sorted(stats.items())},
     }
-    report["repaired"] = [
-        {"file": os.path.basename(r.path), "records": r.records, "dropped_bytes": r.dropped_bytes}
-        for r in ctx.repaired
-    ]
+    report["repair"] = ctx.repair.to_dict()
     report.update(extra or {})
+    report["outcome"] = str(outcome_of(report))
     return report
+
+
+def outcome_of(report: Mapping[str, Any]) -> Outcome:
+    """A run stopped by Ctrl-C or SIGTERM is interrupted; a crawl that fetched nothing and a replay
+    that met unreadable data failed (their exit code is 1); any other run finished."""
+    if report.get("finish_reason") in ("shutdown", "cancelled"):
+        return Outcome.INTERRUPTED
+    if report.get("kind") == "crawl" and not report.get("responses"):
+        return Outcome.FAILED
+    if report.get("problems"):
+        return Outcome.FAILED
+    return Outcome.FINISHED
+
+
+EXIT_CODES = {Outcome.FINISHED: EXIT_OK, Outcome.FAILED: EXIT_FAILURE, Outcome.INTERRUPTED: EXIT_INTERRUPTED}
+
+
+def exit_code(report: Mapping[str, Any]) -> int:
+    """The command's exit code for a run that wrote its report: 0, 1, or 130 if interrupted."""
+    return EXIT_CODES.get(Outcome.of(report.get("outcome")), EXIT_FAILURE)
 
 
 def _human(size: float) -> str:
@@ -97,34 +119,119 @@ def wayback_dir(root: str) -> str:
     return "%s  (after: ln -s %s collections)" % (os.getcwd(), root)
 
 
-def print_summary(report: dict[str, Any], collection: Collection, out: TextIO) -> None:
-    """What a person wants to see after a run, and what to try next."""
+def resume_command(collection: Collection, seeds: list[str], allow_private: bool = False) -> str:
+    """The command line that continues an interrupted crawl where it stopped."""
+    return shlex.join(["newsarchive", "crawl", *seeds, "--collection", collection.name, "--root", collection.root,
+                       *(["--allow-private"] if allow_private else []), "--resume"])
+
+
+def _repair_line(repair: Mapping[str, Any]) -> list[str]:
+    """What putting the collection right did before the run, if anything."""
+    files = repair.get("files") or []
+    parts = []
+    if files:
+        parts.append("%d WARC file(s) left open closed: %d records kept, %s dropped" % (
+            len(files), sum(f["records"] for f in files), _human(sum(f["dropped_bytes"] for f in files))))
+    if repair.get("index_lines_added"):
+        parts.append("%d index lines added" % repair["index_lines_added"])
+    if repair.get("interrupted_runs"):
+        parts.append("run(s) that did not end marked interrupted: %s" % ", ".join(repair["interrupted_runs"]))
+    if repair.get("index_error"):
+        parts.append("the index could not be completed (%s); `newsarchive index` rebuilds it" % repair["index_error"])
+    return ["  repaired          %s" % "; ".join(parts)] if parts else []
+
+
+def repair_lines(repair: RepairReport, collection: Collection) -> list[str]:
+    """`newsarchive repair`'s account of what it did."""
+    lines = ["%s: kept %d records (%d bytes), dropped %d bytes" % (r.path, r.records, r.kept_bytes, r.dropped_bytes)
+             for r in repair.files]
+    lines.append("repaired %d open WARC file(s) in %s" % (len(repair.files), collection.archive_dir))
+    index = os.path.join(collection.indexes_dir, INDEX_NAME)
+    lines.append("added %d lines to %s" % (repair.index_lines_added, index))
+    if repair.index_error:
+        lines.append("could not complete the index: %s (`newsarchive index %s` rebuilds it)" % (
+            repair.index_error, collection.name))
+    lines.append("marked %d run(s) that did not end interrupted%s" % (
+        len(repair.interrupted_runs), ": " + ", ".join(repair.interrupted_runs) if repair.interrupted_runs else ""))
+    return lines
+
+
+def _crawl_lines(report: Mapping[str, Any], collection: Collection) -> list[str]:
     duplicates = report.get("duplicates", {})
     errors = report.get("errors", {})
     archive = report.get("archive", {})
-    lines = [
-        "%s run %s into collection %r (%s), %.1f s" % (
-            report.get("kind", "crawl"), report["run"], collection.name, collection.path,
-            report.get("duration_s", 0)),
+    files = archive.get("files", [])
+    return [
         "  pages fetched     %d  (%s)" % (report.get("responses", 0),
                                           _breakdown(report.get("responses_by_status", {}))),
         "  articles written  %d" % report.get("articles", 0),
         "  duplicates        %d  (%s)" % (sum(duplicates.values()), _breakdown(duplicates) or "none"),
         "  not articles      %d" % report.get("not_articles", 0),
         "  errors            %d  (%s)" % (sum(errors.values()), _breakdown(errors) or "none"),
+        "  WARC files        %d, %s" % (len(files), _human(archive.get("bytes", 0))),
+        *["    %s  %s" % (os.path.join(collection.archive_dir, f["name"]), _human(f["bytes"])) for f in files],
     ]
-    files = archive.get("files", [])
-    lines.append("  WARC files        %d, %s" % (len(files), _human(archive.get("bytes", 0))))
-    lines += ["    %s  %s" % (os.path.join(collection.archive_dir, f["name"]), _human(f["bytes"]))
-              for f in files]
+
+
+def _replay_lines(report: Mapping[str, Any]) -> list[str]:
+    stats = report.get("stats", {})
+    duplicates = report.get("duplicates", {})
+    skipped = {k[len("replay/skipped/"):]: int(v) for k, v in stats.items() if k.startswith("replay/skipped/")}
+    return [
+        "  WARC files read   %d  (%d records)" % (stats.get("replay/files", 0), stats.get("replay/records", 0)),
+        "  responses         %d replayed  (%s)" % (report.get("responses", 0),
+                                                   _breakdown(report.get("responses_by_status", {})) or "none"),
+        "  revisits          %d  (replayed with their original's body)" % stats.get("replay/revisits", 0),
+        "  records skipped   %d  (%s)" % (sum(skipped.values()), _breakdown(skipped) or "none"),
+        "  unreadable data   %d%s" % (stats.get("replay/unreadable", 0),
+                                      "  (each named above)" if stats.get("replay/unreadable") else ""),
+        "  articles written  %d" % report.get("articles", 0),
+        "  duplicates        %d  (%s)" % (sum(duplicates.values()), _breakdown(duplicates) or "none"),
+        "  not articles      %d" % report.get("not_articles", 0),
+        "  extract errors    %d" % report.get("errors", {}).get("extract", 0),
+    ]
+
+
+def _next_lines(report: Mapping[str, Any], collection: Collection) -> list[str]:
+    name, root = collection.name, collection.root
+    export = "  newsarchive export %s --root %s -o %s.jsonl" % (name, root, name)
+    if report.get("kind") == "replay":  # replay writes items, no WARC: nothing new to browse
+        return ["next:", export]
+    return [
+        "next:",
+        export,
+        "  newsarchive replay %s --root %s --collection %s-replay" % (name, root, name),
+        "  wayback -d %s -b 127.0.0.1    # then browse http://127.0.0.1:8080/%s/" % (wayback_dir(root), name),
+    ]
+
+
+def print_summary(report: Mapping[str, Any], collection: Collection, out: TextIO) -> None:
+    """What a person wants to see after a run, and what to try next."""
+    kind = report.get("kind", "crawl")
+    outcome = Outcome.of(report.get("outcome"))
+    lines = ["%s run %s into collection %r (%s), %.1f s%s" % (
+        kind, report["run"], collection.name, collection.path, report.get("duration_s", 0),
+        "" if outcome is Outcome.FINISHED else ": %s" % outcome.upper())]
+    lines += _repair_line(report.get("repair") or {})
+    lines += _replay_lines(report) if kind == "replay" else _crawl_lines(report, collection)
     lines.append("  items             %s" % (report.get("items_file") or "(none this run)"))
     lines.append("  run report        %s" % collection.run_report_path(report["run"]))
-    root = collection.root
-    lines += [
-        "next:",
-        "  newsarchive export %s --root %s -o %s.jsonl" % (collection.name, root, collection.name),
-        "  newsarchive replay %s --root %s --collection %s-replay" % (collection.name, root, collection.name),
-        "  wayback -d %s -b 127.0.0.1    # then browse http://127.0.0.1:8080/%s/" % (
-            wayback_dir(root), collection.name),
-    ]
+    if outcome is Outcome.INTERRUPTED and kind == "crawl":
+        lines += ["interrupted: what was fetched is archived; continue where it stopped (with this run's other "
+                  "options) with",
+                  "  " + resume_command(collection, list(report.get("seeds", [])), bool(report.get("allow_private")))]
+    lines += _next_lines(report, collection)
     out.write("\n".join(lines) + "\n")
+
+
+def print_unfinished(collection: Collection, run_id: str, seeds: list[str], allow_private: bool,
+                     out: TextIO) -> None:
+    """For a crawl stopped before it could end its run (Ctrl-C or SIGTERM twice): no report, no log."""
+    out.write("\n".join([
+        "crawl run %s into collection %r (%s): STOPPED before it could end (stopped twice)" % (
+            run_id, collection.name, collection.path),
+        "  its open WARC files are closed and indexed by the next run or `newsarchive repair %s --root %s`" % (
+            collection.name, collection.root),
+        "interrupted: what was fetched is archived; continue where it stopped (with this run's other options) with",
+        "  " + resume_command(collection, seeds, allow_private),
+    ]) + "\n")

@@ -49,14 +49,14 @@ class CrawlRun:
         except ArchiveError as err:  # the WARCs are safe; `newsarchive index` can rebuild later
             logger.error("could not update %s: %s", ctx.collection.indexes_dir, err)
         spider = self.crawler.spider
-        report = build_report(ctx, stats, "crawl", datetime.now(timezone.utc),
-                              {"seeds": list(getattr(spider, "seed_urls", []))})
-        path = ctx.collection.write_run_report(ctx.run_id, report)
+        report = build_report(ctx, stats, "crawl", datetime.now(timezone.utc), {
+            "seeds": list(getattr(spider, "seed_urls", [])),
+            "allow_private": self.crawler.settings.getbool("FETCH_ALLOW_PRIVATE"),  # for the --resume hint
+        })
         jobdir = self.crawler.settings.get("JOBDIR")
         if jobdir and report["finish_reason"] == "finished":
             shutil.rmtree(jobdir, ignore_errors=True)  # done: the next --resume starts afresh
-        ctx.store.end_run(ctx.run_id, report["finished"], str(report["finish_reason"]),
-                          {k: report[k] for k in ("requests", "articles", "duplicates", "errors")})
+        path = ctx.record_end(report)
         ctx.end()
         logger.info("run report written to %s", path)
 

@@ -9,7 +9,7 @@ import pytest
 from cdxj_indexer.main import CDXJIndexer
 
 from archive import index
-from archive.index import INDEX_NAME, _SortedRuns, rebuild_index, replayable, update_index
+from archive.index import INDEX_NAME, _SortedRuns, complete_index, rebuild_index, replayable, update_index
 from archive.warc import HttpExchange, WarcWriter
 
 NOT_MODIFIED = '1,0,0,127)/x 20260101000000 {"mime": "warc/revisit", "status": "304"}'
@@ -68,3 +68,15 @@ def test_update_and_rebuild_spill_runs_and_write_the_whole_sorted_index(
     assert (indexes / INDEX_NAME).read_text("utf-8") == "".join(expected)
     assert len(spills) > 20  # runs of 4 lines, merged 3 at a time
     assert [p.name for p in indexes.iterdir()] == [INDEX_NAME]  # no run files left behind
+
+
+def test_complete_index_adds_the_files_it_lacks_once(tmp_path: Path) -> None:
+    first, second = _warc(tmp_path / "a", 30), _warc(tmp_path / "b", 12)
+    indexes = tmp_path / "indexes"
+    assert complete_index(str(indexes), []) == 0
+    assert update_index(str(indexes), [first]) == 30
+    assert complete_index(str(indexes), [first, second]) == 12  # a crashed run's file, say
+    assert complete_index(str(indexes), [first, second]) == 0
+    whole = (indexes / INDEX_NAME).read_text("utf-8")
+    assert rebuild_index(str(indexes), [first, second]) == 42
+    assert (indexes / INDEX_NAME).read_text("utf-8") == whole

@@ -1,11 +1,13 @@
 """archive/store.py: what a collection remembers between runs (articles, hashes, aliases, runs)."""
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from archive.exceptions import StoreError
+from archive.outcome import Outcome
 from archive.store import KnownArticle, KnownPayload, Store
 
 BASE = 0x0123456789ABCDEF
@@ -117,8 +119,33 @@ def test_runs_history_in_start_order(store: Store) -> None:
          "ended": "2024-01-01T01:00:00+00:00", "outcome": "finished",
          "stats": {"articles": 3, "errors": {"x": 1}}},
         {"run_id": "r2", "kind": "replay", "started": "2024-01-02T00:00:00+00:00",
-         "ended": None, "outcome": None, "stats": {}},
+         "ended": None, "outcome": "running", "stats": {}},
     ]
+
+
+def test_runs_that_never_ended_are_marked_interrupted_except_the_current_job_run(store: Store) -> None:
+    store.start_run("r1", "crawl", "2024-01-01T00:00:00+00:00")  # killed: never ended
+    store.start_run("r2", "crawl", "2024-01-02T00:00:00+00:00")
+    store.end_run("r2", "2024-01-02T01:00:00+00:00", Outcome.FINISHED, {})
+    store.start_job_run("j1", "news", "2024-01-03T00:00:00+00:00", "2024-01-03T00:00:00+00:00", 10)  # its crawl died
+    store.start_job_run("j2", "news", "2024-01-04T00:00:00+00:00", "2024-01-04T00:00:00+00:00", 11)  # starting now
+
+    assert store.interrupt_unfinished(except_run="j2") == ["j1", "r1"]
+    assert [(r["run_id"], r["outcome"], r["ended"]) for r in store.runs()] == [
+        ("r1", "interrupted", None), ("r2", "finished", "2024-01-02T01:00:00+00:00")]
+    assert [(r["run_id"], r["outcome"]) for r in store.job_runs()] == [("j1", "interrupted"), ("j2", "running")]
+    assert store.interrupt_unfinished() == ["j2"]
+    assert store.interrupt_unfinished() == []
+
+
+def test_outcomes_of_older_stores_read_in_the_one_vocabulary(store: Store) -> None:
+    old = (("a", "ok"), ("b", "shutdown"), ("c", "closespider_pagecount"), ("d", "refused"))
+    for run_id, _ in old:
+        store.start_job_run(run_id, "news", run_id, run_id, 1)
+    with sqlite3.connect(store.path) as db:  # as older versions wrote them
+        db.executemany("UPDATE job_runs SET outcome = ? WHERE run_id = ?", [(o, r) for r, o in old])
+    assert [r["outcome"] for r in store.job_runs()] == [
+        Outcome.FINISHED, Outcome.INTERRUPTED, Outcome.FINISHED, Outcome.REFUSED]
 
 
 def test_everything_persists_across_store_instances(tmp_path: Path) -> None:

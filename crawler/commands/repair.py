@@ -1,11 +1,11 @@
-"""`newsarchive repair`: close the WARC files a crashed run left open."""
+"""`newsarchive repair`: put right what runs that did not end left behind."""
 from __future__ import annotations
 
 import argparse
 
-from crawler.commands import EXIT_OK, add_root, open_collection
+from crawler.commands import EXIT_FAILURE, EXIT_OK, add_root, open_collection
 
-HELP = "close WARC files a crashed run left open"
+HELP = "close WARC files a crashed run left open, index them, end its run"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -14,13 +14,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.repair import repair_directory
+    from archive.run import repair_collection
+    from crawler.report import repair_lines
 
     collection = open_collection(args.collection, args.root)
-    with collection.lock():
-        repaired = repair_directory(collection.archive_dir)
-    for r in repaired:
-        print("%s: kept %d records (%d bytes), dropped %d bytes" % (
-            r.path, r.records, r.kept_bytes, r.dropped_bytes))
-    print("repaired %d open WARC file(s) in %s" % (len(repaired), collection.archive_dir))
-    return EXIT_OK
+    with collection.lock(), collection.store() as store:  # no run is alive while we hold the lock
+        repair = repair_collection(collection, store)
+    print("\n".join(repair_lines(repair, collection)))
+    return EXIT_FAILURE if repair.index_error else EXIT_OK

@@ -7,7 +7,7 @@ import sys
 
 from archive.collection import Collection
 from archive.exceptions import CollectionError
-from crawler.commands import EXIT_FAILURE, EXIT_OK, UsageError, add_root, collection_location, open_collection
+from crawler.commands import UsageError, add_root, collection_location, open_collection
 
 HELP = "WARC files or a collection -> items, offline"
 
@@ -37,12 +37,10 @@ def run(args: argparse.Namespace) -> int:
     from crawler.commands.crawl import warm_up_workers
     warm_up_workers()
     from crawler.replay import replay
-    from crawler.report import print_summary
+    from crawler.report import exit_code, print_summary
 
     paths = resolve_sources(args.sources, args.root)
     collection = Collection.create(*collection_location(args.collection, args.root))
-    report = replay(paths, collection)
+    report = replay(paths, collection)  # each piece of unreadable data is logged once, as it is met
     print_summary(report, collection, sys.stdout)
-    for problem in report["problems"]:
-        print("newsarchive replay: skipped unreadable data: %s" % problem, file=sys.stderr)
-    return EXIT_FAILURE if report["problems"] else EXIT_OK
+    return exit_code(report)
