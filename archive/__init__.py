@@ -4,6 +4,7 @@ from __future__ import annotations
 from archive.collection import Collection
 from archive.exceptions import ArchiveError, CollectionError, StoreError, WarcFormatError
 from archive.reader import ArchivedResponse, iter_responses
+from archive.revisit_policy import DedupingWriter
 from archive.store import Store
 from archive.warc import HttpExchange, RecordLocation, WarcWriter
 
@@ -12,6 +13,7 @@ __all__ = [
     "ArchivedResponse",
     "Collection",
     "CollectionError",
+    "DedupingWriter",
     "HttpExchange",
     "RecordLocation",
     "Store",
