@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,24 +42,50 @@ def _write_pages(pages: Iterable[WaczPage], path: str) -> int:
 
 
 def write_wacz(warcs: list[str], pages: Iterable[WaczPage], output: str, *, title: str = "") -> int:
-    """Write `output` (.wacz) from the WARC files and the pages; return the number of pages."""
+    """Write `output` (.wacz) from the WARC files and the pages; return the number of pages.
+
+    An OSError that leaves this is a failure to write `output` (a full disk); one reading the
+    inputs or the temporary page list is an ArchiveError naming the file."""
     if not warcs:
         raise ArchiveError("no WARC files to package")
     from wacz.main import main as wacz_main  # imported late: it pulls in frictionless
 
     with tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as tmp:
         pages_path = os.path.join(tmp, "pages.jsonl")
-        count = _write_pages(pages, pages_path)
+        try:
+            count = _write_pages(pages, pages_path)
+        except OSError as err:
+            raise ArchiveError("cannot write the page list %s: %s" % (pages_path, err.strerror)) from err
         argv = ["create", "-o", output, "-p", pages_path, *warcs]
         if title:
             argv[1:1] = ["--title", title]
         said = io.StringIO()
-        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
-            code = wacz_main(argv)
+        try:
+            with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+                code = wacz_main(argv)
+        except OSError as err:
+            _close_left_open(err)
+            if err.filename not in (None, output):
+                raise ArchiveError("py-wacz could not read %s: %s" % (err.filename, err.strerror)) from err
+            raise
     if code not in (0, None):
         raise ArchiveError("py-wacz could not package %s: %s" % (output, said.getvalue().strip()[-500:]))
     logger.debug("py-wacz said: %s", said.getvalue())
     return count
+
+
+def _close_left_open(err: BaseException) -> None:
+    """Close the zip files py-wacz left open when it failed: else each fails again when collected,
+    and Python prints that as a traceback ("Exception ignored in ZipFile.__del__")."""
+    tb = err.__traceback__
+    while tb is not None:
+        for value in list(tb.tb_frame.f_locals.values()):
+            if isinstance(value, zipfile.ZipFile):
+                try:
+                    value.close()
+                except OSError:
+                    pass  # the error being reported; the file is closed all the same
+        tb = tb.tb_next
 
 
 def validate_wacz(path: str) -> tuple[bool, str]:

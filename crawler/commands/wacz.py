@@ -1,10 +1,13 @@
-"""`newsarchive wacz`: package a collection as WACZ for ReplayWeb.page."""
+"""`newsarchive wacz`: package a collection as WACZ for ReplayWeb.page (`-o` appears whole or not
+at all: crawler/output.py)."""
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from crawler.commands import EXIT_OK, add_root, open_collection
+from crawler.output import STDOUT, output_path
 
 HELP = "package a collection as WACZ for ReplayWeb.page"
 
@@ -12,7 +15,7 @@ HELP = "package a collection as WACZ for ReplayWeb.page"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("collection", metavar="COLLECTION", help="collection name or path")
     add_root(parser)
-    parser.add_argument("-o", "--output", metavar="FILE", help="default: COLLECTION.wacz")
+    parser.add_argument("-o", "--output", metavar="FILE", help="default: COLLECTION.wacz; - for stdout")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,6 +31,9 @@ def run(args: argparse.Namespace) -> int:
                  text=str(i.get("text") or ""))
         for i in items
     )
-    count = write_wacz(collection.warc_files(), pages, output, title="newsarchive: %s" % collection.name)
-    print("wrote %s: %d WARC files, %d article pages" % (output, len(collection.warc_files()), count))
+    with output_path(output) as path:
+        count = write_wacz(collection.warc_files(), pages, path, title="newsarchive: %s" % collection.name)
+    print("wrote %s: %d WARC files, %d article pages" % ("stdout" if output == STDOUT else output,
+                                                         len(collection.warc_files()), count),
+          file=sys.stderr if output == STDOUT else sys.stdout)  # stdout carries the WACZ then
     return EXIT_OK
