@@ -18,14 +18,13 @@ import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cached_property
 from typing import BinaryIO
+from urllib.parse import SplitResult, urlsplit
 
-from pipelines.canonical import host_of
-
-__all__ = ["MergeFilter", "MergeReport", "item_moment", "merged_lines"]
+__all__ = ["MergeFilter", "MergeReport", "item_moment", "merged_lines", "parse_site", "site_of"]
 
 CHUNK_BYTES = 4 << 20  # a worker's share of a file: big enough to amortize the hand-over
 INLINE_BYTES = 96 << 20  # below this much JSONL, starting processes costs more than it saves
@@ -35,24 +34,61 @@ INLINE_BYTES = 96 << 20  # below this much JSONL, starting processes costs more 
 _Scanned = tuple[str, int, int, float | None]
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def parse_site(value: str) -> tuple[str, int | None]:
+    """`HOST` or `HOST:PORT` (`[::1]:8000` for IPv6) as (lower-case host, port or None);
+    ValueError names the value."""
+    spec = value.strip().lower()
+    try:
+        parts = urlsplit("//" + spec)
+        host, port = (parts.hostname or "").strip("."), parts.port
+    except ValueError:
+        raise ValueError("%r is not a HOST or HOST:PORT" % value) from None
+    if not host or parts.path or parts.query or parts.fragment or parts.username is not None:
+        raise ValueError("%r is not a HOST or HOST:PORT" % value)
+    return host, port
+
+
+def site_of(url: str) -> str:
+    """`host`, or `host:port` when the URL names a port other than its scheme's default."""
+    parts = urlsplit(url)
+    host, port = (parts.hostname or "").lower(), _port_of(parts)
+    if ":" in host:
+        host = "[%s]" % host
+    return host if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()) else "%s:%d" % (host, port)
+
+
+def _port_of(parts: SplitResult) -> int | None:
+    try:
+        return parts.port or _DEFAULT_PORTS.get(parts.scheme.lower())
+    except ValueError:  # a port out of range
+        return None
+
+
 @dataclass(frozen=True)
 class MergeFilter:
-    """Which articles to keep: published (else fetched) within [since, until], on these sites."""
+    """Which articles to keep: published (else fetched) within [since, until], on these sites
+    (`HOST`: that host and its subdomains, any port; `HOST:PORT`: and that port only)."""
 
     since: datetime | None = None
     until: datetime | None = None
     sites: Sequence[str] = ()
 
     @cached_property
-    def _sites(self) -> list[str]:
-        return [s.lower().strip(".") for s in self.sites if s.strip(".")]
+    def _sites(self) -> list[tuple[str, int | None]]:
+        return [parse_site(s) for s in self.sites if s.strip(".")]
+
+    def _on_site(self, url: str) -> bool:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        return any((host == site or host.endswith("." + site)) and (port is None or port == _port_of(parts))
+                   for site, port in self._sites)
 
     def keeps(self, url: str, moment: float | None) -> bool:
-        sites = self._sites
-        if sites:
-            host = host_of(url)
-            if not any(host == s or host.endswith("." + s) for s in sites):
-                return False
+        if self._sites and not self._on_site(url):
+            return False
         if self.since is None and self.until is None:
             return True
         if moment is None:
@@ -70,6 +106,9 @@ class MergeReport:
     lines: int = 0
     unreadable: int = 0
     first_unreadable: str = ""
+    articles: int = 0  # each URL once, before the filter
+    kept: int = 0  # of those, what the filter kept
+    sites: list[str] = field(default_factory=list)  # the articles' sites, told when the filter kept none
 
 
 def _moment_of(value: object) -> float | None:
@@ -196,8 +235,10 @@ def merged_lines(files: Sequence[str], keep: MergeFilter | None = None, *, worke
         try:
             rows_out = db.execute("SELECT url, file, offset, length, moment FROM latest ORDER BY first")
             for url, file_no, offset, length, moment in rows_out:
+                report.articles += 1
                 if not keep.keeps(url, moment):
                     continue
+                report.kept += 1
                 fh = handles.get(file_no)
                 if fh is None:
                     fh = handles[file_no] = open(files[file_no], "rb")
@@ -206,5 +247,7 @@ def merged_lines(files: Sequence[str], keep: MergeFilter | None = None, *, worke
         finally:
             for fh in handles.values():
                 fh.close()
+        if report.articles and not report.kept:  # a filter that matched nothing: say what is there
+            report.sites = sorted({site_of(url) for (url,) in db.execute("SELECT url FROM latest")})
     finally:
         db.close()

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
 
 import pipelines.merge as merge
 from archive.collection import Collection
@@ -94,3 +97,52 @@ def test_export_skips_and_names_lines_that_are_no_items(tmp_path: Path, capsys, 
 def test_export_refuses_a_negative_worker_count(demo_crawl: CrawlResult, capsys) -> None:
     assert main(["export", "demo", "--root", str(demo_crawl.root), "--workers", "-1"]) == 2
     assert "--workers must be 0 or more" in capsys.readouterr().err
+
+
+def test_export_site_takes_a_port(demo_crawl: CrawlResult, demo_site, capsys) -> None:
+    port = urlsplit(demo_site.url).port
+    everything = export(capsys, "demo", "--root", str(demo_crawl.root))
+    assert export(capsys, "demo", "--root", str(demo_crawl.root), "--site", "127.0.0.1:%d" % port) == everything
+    other = port + 1 if port < 65535 else port - 1
+    assert export(capsys, "demo", "--root", str(demo_crawl.root), "--site", "127.0.0.1:%d" % other) == []
+
+
+def test_filters_that_leave_nothing_say_so_and_name_the_sites_there_are(demo_crawl: CrawlResult, demo_site,
+                                                                        capsys) -> None:
+    site = "127.0.0.1:%d" % urlsplit(demo_site.url).port
+    other = "127.0.0.1:%d" % (8000 if site != "127.0.0.1:8000" else 8001)
+    assert main(["export", "demo", "--root", str(demo_crawl.root), "--site", other]) == 0
+    out = capsys.readouterr()
+    assert out.out == ""
+    assert out.err == "newsarchive export: none of the collection's %d articles matches --site %s; its sites: %s\n" % (
+        len({i["url"] for i in demo_crawl.items()}), other, site)
+    assert main(["export", "demo", "--root", str(demo_crawl.root), "--since", "2999-01-01"]) == 0
+    assert "matches --since 2999-01-01T00:00:00+00:00; its sites: %s" % site in capsys.readouterr().err
+    # a filter that keeps something says nothing more
+    assert main(["export", "demo", "--root", str(demo_crawl.root), "--site", site]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_an_empty_collection_exports_nothing_without_a_word(tmp_path: Path, capsys) -> None:
+    Collection.create(str(tmp_path), "empty")
+    assert main(["export", "empty", "--root", str(tmp_path), "--site", "example.org"]) == 0
+    assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("value", ["127.0.0.1:port", "example.org:99999", "http://example.org/", ":80"])
+def test_export_refuses_a_site_that_is_no_host_or_host_and_port(tmp_path: Path, value: str, capsys) -> None:
+    Collection.create(str(tmp_path), "c")
+    assert main(["export", "c", "--root", str(tmp_path), "--site", value]) == 2
+    err = capsys.readouterr().err
+    assert repr(value) in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_site_with_a_port_matches_that_port_the_scheme_default_included() -> None:
+    keeps = merge.MergeFilter(sites=["news.example.org:443", "[::1]:8000"]).keeps
+    assert keeps("https://news.example.org/a", None)
+    assert keeps("https://www.news.example.org:443/a", None)
+    assert not keeps("http://news.example.org/a", None)
+    assert not keeps("https://news.example.org:8443/a", None)
+    assert keeps("http://[::1]:8000/a", None) and not keeps("http://[::1]:8001/a", None)
+    assert [merge.site_of(u) for u in ("https://News.Example.org:443/", "http://[::1]:8000/", "http://a.b:80/")] == [
+        "news.example.org", "[::1]:8000", "a.b"]
