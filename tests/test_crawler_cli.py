@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+import random
+import shutil
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from crawler.cli import main
+from tests.conftest import run_newsarchive
 
 
 def one_line_error(capsys) -> str:
@@ -79,3 +82,94 @@ def test_extract_of_a_non_article_says_so(tmp_path: Path, capsys) -> None:
 def test_bad_settings_are_one_line_before_anything_runs(setting: str, words: str, tmp_path: Path, capsys) -> None:
     assert main(["crawl", "http://example.org/", "--root", str(tmp_path), "-s", setting]) == 2
     assert words in one_line_error(capsys)
+
+
+@pytest.mark.parametrize("url", ["notaurl", "ftp://example.org/a", "http://exa mple.com/", "/a/b"])
+def test_extract_with_a_bad_url_is_a_usage_error(url: str, tmp_path: Path, capsys) -> None:
+    page = tmp_path / "page.html"
+    page.write_text("<html><body><p>Hello</p></body></html>")
+    assert main(["extract", str(page), "--url", url]) == 2
+    assert repr(url) in one_line_error(capsys)
+
+
+@pytest.mark.parametrize("body", [
+    random.Random(12).randbytes(5000),  # NULs early on: the crawl's skipped:binary
+    bytes(b for b in random.Random(12).randbytes(600) if b),  # no NUL, but control bytes no text has
+], ids=["with-nul", "without-nul"])
+def test_extract_refuses_binary_data(body: bytes, tmp_path: Path, capsys) -> None:
+    data = tmp_path / "data.bin"
+    data.write_bytes(body)
+    assert main(["extract", str(data), "--url", "http://example.org/a"]) == 1
+    line = one_line_error(capsys)
+    assert line.startswith("newsarchive extract: %s: binary data, not HTML" % data), line
+    assert capsys.readouterr().out == ""
+
+
+def test_extract_takes_utf16_html_with_its_bom(demo_site, tmp_path: Path, capsys) -> None:
+    article = demo_site.articles()[0]
+    with urllib.request.urlopen(article.url) as resp:
+        page = tmp_path / "page.html"
+        page.write_bytes(resp.read().decode("utf-8").encode("utf-16"))  # half its bytes are NULs
+    assert main(["extract", str(page), "--url", article.url]) == 0
+    assert json.loads(capsys.readouterr().out)["title"] == article.title
+
+
+@pytest.fixture()
+def collection_copy(demo_crawl, tmp_path: Path, monkeypatch) -> Path:
+    """A copy of the demo collection at ./collections/demo of a fresh working directory."""
+    shutil.copytree(demo_crawl.path, tmp_path / "collections" / "demo")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("path", ["collections/demo", "collections/demo/", "./collections/demo", "ABSOLUTE"])
+@pytest.mark.parametrize("argv", [["export", "%s"], ["index", "%s"], ["runs", "%s"], ["repair", "%s"],
+                                  ["wacz", "%s", "-o", "out.wacz"]], ids=lambda a: a[0] if isinstance(a, list) else a)
+def test_commands_take_a_collection_by_path(argv: list[str], path: str, collection_copy: Path, capsys) -> None:
+    path = str(collection_copy / "collections" / "demo") if path == "ABSOLUTE" else path
+    by_path = [a.replace("%s", path) for a in argv]
+    by_name = [a.replace("%s", "demo") for a in argv]
+    assert main(by_path) == 0, capsys.readouterr().err
+    said_by_path = capsys.readouterr().out.replace(str(collection_copy) + "/", "")  # a path is told absolute
+    assert main(by_name) == 0, capsys.readouterr().err  # --root defaults to collections: the same one
+    said_by_name = capsys.readouterr().out.replace(str(collection_copy) + "/", "")
+    assert said_by_path.strip()
+    if argv[0] != "repair":  # repair says what it did: the second has nothing left to do
+        assert said_by_path == said_by_name
+
+
+def test_replay_takes_a_collection_path_as_its_source(collection_copy: Path, capsys) -> None:
+    assert main(["replay", "collections/demo", "--collection", "from-path"]) == 0, capsys.readouterr().err
+    assert main(["replay", "demo", "--collection", "from-name"]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+
+    def urls(name: str) -> list[str]:
+        items = collection_copy / "collections" / name / "items"
+        return sorted(json.loads(line)["url"] for f in items.glob("*.jsonl") for line in f.read_text().splitlines())
+
+    assert urls("from-path") == urls("from-name") != []
+
+
+def test_crawl_takes_a_collection_path(demo_site, tmp_path: Path, capsys) -> None:
+    proc = run_newsarchive("crawl", demo_site.url, "--collection", "here/mine", "--allow-private",
+                           "--max-pages", "3", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert list((tmp_path / "here" / "mine" / "runs").glob("*.json"))
+    assert not (tmp_path / "collections").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["export", "collections/demo", "--root", "elsewhere"],
+    ["index", "collections/demo", "--root", "elsewhere"],
+    ["runs", "collections/demo", "--root", "elsewhere"],
+    ["repair", "collections/demo", "--root", "elsewhere"],
+    ["wacz", "collections/demo", "--root", "elsewhere"],
+    ["replay", "collections/demo/archive", "--collection", "collections/new", "--root", "elsewhere"],
+    ["crawl", "http://127.0.0.1:9/", "--collection", "collections/new", "--root", "elsewhere"],
+], ids=lambda a: a[0])
+def test_a_root_that_contradicts_the_collection_path_is_a_usage_error(argv: list[str], collection_copy: Path,
+                                                                      capsys) -> None:
+    before = sorted(p.relative_to(collection_copy) for p in collection_copy.rglob("*"))
+    assert main(argv) == 2
+    assert "is not under --root elsewhere" in one_line_error(capsys)
+    assert sorted(p.relative_to(collection_copy) for p in collection_copy.rglob("*")) == before  # nothing created
