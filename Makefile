@@ -14,9 +14,10 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-## demo: serve the bundled demo site on 127.0.0.1 and crawl it into collections/demo
+## demo: serve the bundled demo site on 127.0.0.1 and crawl it into collections/demo; the site's port
+## stays the same (8642, or make demo DEMO_PORT=N), so a second `make demo` crawls only what is new
 demo: $(STAMP)
-	$(BIN)/newsarchive demo
+	$(BIN)/newsarchive demo $(if $(DEMO_PORT),--port $(DEMO_PORT))
 
 ## test: lint, types, then the whole test suite (local servers only, no internet)
 test: $(STAMP)

@@ -31,6 +31,13 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 4096
 
 
+class PortUnavailable(OSError):
+    """The port asked for cannot be bound: in use (another demo site?) or not allowed."""
+
+    def __init__(self, host: str, port: int, err: OSError) -> None:
+        super().__init__(err.errno, "cannot serve on %s:%d: %s" % (host, port, err.strerror or err))
+
+
 @dataclass(frozen=True)
 class ArticleInfo:
     """Ground truth about one article of a running demo site (absolute URLs)."""
@@ -193,7 +200,10 @@ class DemoSite:
         """Bind the port and serve in a daemon thread; returns ``self``."""
         if self._httpd is not None:
             return self
-        httpd = _Server((self.host, self.port))
+        try:
+            httpd = _Server((self.host, self.port))
+        except OSError as err:
+            raise PortUnavailable(self.host, self.port, err) from err
         self.port = httpd.server_address[1]
         httpd.router = self._make_router()
         self._httpd = httpd
@@ -306,12 +316,17 @@ class DemoSite:
 
 
 def main_serve(port: int = 0) -> int:
-    """Serve the demo site in the foreground for ``newsarchive demo-site``; 0 after Ctrl-C."""
+    """Serve the demo site in the foreground for ``newsarchive demo-site``; 0 after Ctrl-C, 1 if
+    the port cannot be had."""
     # Ctrl-C is how this command ends, whatever its parent left behind: a process started
     # with SIGINT ignored or blocked inherits that (a test run on a loaded machine once did)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-    site = DemoSite(port=port).start()
+    try:
+        site = DemoSite(port=port).start()
+    except PortUnavailable as err:
+        sys.stderr.write("newsarchive demo-site: %s (choose another with --port)\n" % err.strerror)
+        return 1
     sys.stdout.write(f"demo site: {site.url}\n")
     sys.stdout.flush()
     site.serve_forever()

@@ -384,3 +384,57 @@ def test_main_serve_prints_url_and_exits_zero_on_ctrl_c():
             proc.wait()
         proc.stdout.close()
         proc.stderr.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_newsarchive(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "crawler", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_a_second_demo_on_the_same_port_is_an_incremental_crawl(tmp_path: Path) -> None:
+    port = free_port()
+    reports = []
+    for _ in range(2):
+        proc = run_newsarchive("demo", "--root", str(tmp_path), "--port", str(port))
+        assert proc.returncode == 0, proc.stderr
+        assert "demo site serving at http://127.0.0.1:%d/" % port in proc.stdout
+        reports = [json.loads(p.read_text()) for p in sorted((tmp_path / "demo" / "runs").glob("*.json"))]
+    first, second = reports
+    assert first["articles"] >= 30
+    assert second["articles"] == 0  # every article known: none written again
+    assert second["requests"] * 4 < first["requests"]  # only the fronts, feeds and sitemaps again
+    items = [json.loads(line) for f in (tmp_path / "demo" / "items").glob("*.jsonl")
+             for line in f.read_text().splitlines()]
+    assert len(items) == first["articles"]
+    assert {urlsplit(i["url"]).port for i in items} == {port}
+
+
+def test_demo_says_so_in_one_line_when_its_port_is_taken(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        demo = run_newsarchive("demo", "--root", str(tmp_path / "c"), "--port", str(port))
+        site = run_newsarchive("demo-site", "--port", str(port))
+    assert demo.returncode == 1 and site.returncode == 1
+    assert demo.stderr == ("newsarchive demo: cannot serve on 127.0.0.1:%d: Address already in use (another demo"
+                           " still running? choose a port with --port N)\n" % port)
+    assert site.stderr == ("newsarchive demo-site: cannot serve on 127.0.0.1:%d: Address already in use (choose"
+                           " another with --port)\n" % port)
+    assert not (tmp_path / "c").exists()  # nothing created
+
+
+def test_demo_has_a_stable_default_port_and_takes_only_real_ports() -> None:
+    from crawler.cli import build_parser
+    assert build_parser().parse_args(["demo"]).port == build_parser().parse_args(["demo"]).port > 1024
+    for command in ("demo", "demo-site"):
+        proc = run_newsarchive(command, "--port", "70000")
+        assert proc.returncode == 2
+        assert proc.stderr.strip().endswith("'70000' is not a port (0 to 65535) (see --help)")

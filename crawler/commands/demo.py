@@ -1,28 +1,48 @@
-"""`newsarchive demo`: serve the bundled demo site and crawl it into a collection."""
+"""`newsarchive demo`: serve the bundled demo site and crawl it into a collection.
+
+The site is served on a fixed port (DEMO_PORT, or --port): its URLs, and so the collection's,
+stay the same from one run to the next, and a second `make demo` is an incremental crawl that
+fetches only what is not known yet. If the port is taken, that is said in one line and the
+command exits 1 having created nothing: falling back to another port would silently make the
+next crawl a full one under new URLs.
+"""
 from __future__ import annotations
 
 import argparse
 import sys
 
 from archive.collection import Collection
-from crawler.commands import EXIT_OK, add_root, collection_location
+from crawler.commands import EXIT_FAILURE, EXIT_OK, add_root, collection_location
+from crawler.commands.demo_site import port
 
 HELP = "serve the demo site and crawl it into collection 'demo'"
+# not 8000 (python -m http.server, Django), 8080 (pywb's wayback, the summary's next step) or 8888
+DEMO_PORT = 8642
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--collection", default="demo", metavar="NAME",
                         help="collection name or path (default: demo)")
     add_root(parser)
+    parser.add_argument("--port", type=port, default=DEMO_PORT, metavar="N",
+                        help="serve the demo site on this port (default: %d; a collection's URLs "
+                             "carry it, so keep it the same from run to run)" % DEMO_PORT)
 
 
 def run(args: argparse.Namespace) -> int:
     from crawler.report import print_summary
     from crawler.run_crawl import run_crawl
-    from demosite import DemoSite
+    from demosite import DemoSite, PortUnavailable
 
-    collection = Collection.create(*collection_location(args.collection, args.root))
-    with DemoSite() as site:
+    root, name = collection_location(args.collection, args.root)
+    try:
+        site = DemoSite(port=args.port).start()
+    except PortUnavailable as err:
+        print("newsarchive demo: %s (another demo still running? choose a port with --port N)"
+              % err.strerror, file=sys.stderr)
+        return EXIT_FAILURE
+    with site:
+        collection = Collection.create(root, name)
         print("demo site serving at %s" % site.url, flush=True)
         report = run_crawl(collection, [site.url], allow_private=True, verbose=args.verbose)
     print_summary(report, collection, sys.stdout)
