@@ -13,6 +13,8 @@ from archive.exceptions import ArchiveError, CollectionError
 from crawler.commands import COMMANDS, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 from crawler.setting_types import SettingError
 
+LOG_FILE_HELP = "write the log to PATH (appended to) instead of stderr; the same as -s LOG_FILE=PATH"
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
@@ -34,10 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="newsarchive", description="Archive news sites as WARC + cleaned JSONL.")
     parser.add_argument("--version", action="version", version="newsarchive " + _version())
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
-    # -v also after the command; SUPPRESS keeps a subcommand from resetting the count to 0
+    parser.add_argument("--log-file", default=None, metavar="PATH", help=LOG_FILE_HELP)
+    # -v and --log-file also after the command; SUPPRESS keeps a subcommand from resetting them
     common = _Parser(add_help=False)
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
                         help="more log output (-vv: debug)")
+    common.add_argument("--log-file", default=argparse.SUPPRESS, metavar="PATH", help=LOG_FILE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
@@ -56,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
         print(err, file=sys.stderr)
         return EXIT_USAGE
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
-    handler = logging.StreamHandler(sys.stderr)
+    try:
+        handler = log_handler(args)
+    except OSError as err:
+        print("newsarchive %s: cannot write the log file: %s" % (args.command, err), file=sys.stderr)
+        return EXIT_FAILURE
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.setLevel(level)  # on the handler: Scrapy resets the root logger's own level
     logging.root.addHandler(handler)
@@ -65,6 +73,27 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args)
     finally:
         logging.root.removeHandler(handler)  # main() may run many times in one process (tests)
+        handler.close()
+
+
+def log_handler(args: argparse.Namespace) -> logging.Handler:
+    """stderr, or the file that --log-file or a command's `-s LOG_FILE=PATH` names (appended to,
+    as Scrapy does). main() owns logging, so Scrapy's root handler, which would read LOG_FILE, is
+    never installed: the setting is honoured here."""
+    path = args.log_file or setting_value(getattr(args, "settings", []), "LOG_FILE")
+    if path:
+        return logging.FileHandler(path, mode="a", encoding="utf-8")
+    return logging.StreamHandler(sys.stderr)
+
+
+def setting_value(pairs: list[str], key: str) -> str | None:
+    """The value the last `-s KEY=VALUE` of `key` gives, if any (the command checks the pairs)."""
+    value = None
+    for pair in pairs:
+        name, sep, rest = pair.partition("=")
+        if sep and name.strip() == key:
+            value = rest
+    return value
 
 
 def _run(args: argparse.Namespace) -> int:
