@@ -37,7 +37,7 @@ from crawler.download import TRUNCATED_META_KEY, WIRE_META_KEY, TruncatedDownloa
 from crawler.run_extension import run_context
 from crawler.safety import is_public
 from crawler.setting_types import SettingError, typed_setting
-from pipelines.dedupe import Deduper
+from pipelines.redirects import RedirectAliases
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +217,7 @@ class CaptureMiddleware:
             exchange, response.status, _header(response, b"ETag"), _header(response, b"Last-Modified"))
         location = response.headers.get(b"Location")
         if self.store is not None and location and 300 <= response.status < 400:
-            Deduper(self.store).note_redirect(response.url, location.decode("latin-1"), self.run_id)
+            RedirectAliases(self.store, self.run_id).note(response.url, response.status, location.decode("latin-1"))
         return response
 
     def process_exception(self, request: Request, exception: BaseException) -> None:

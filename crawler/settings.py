@@ -45,7 +45,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.safety.PrivateAddressMiddleware": 960,
 }
 ITEM_PIPELINES = {
-    "pipelines.scrapy_adapters.ArticlePipeline": 300,
+    "crawler.article_pipeline.ArticlePipeline": 300,
 }
 EXTENSIONS = {
     "crawler.run_extension.CrawlRun": 500,

@@ -3,10 +3,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from archive.store import Store
-from pipelines.canonical import InvalidURL, canonicalize
 from pipelines.textnorm import hamming
 
 logger = logging.getLogger(__name__)
@@ -70,11 +68,3 @@ class Deduper:
 
     def alias(self, alias: str, url: str, reason: str, run: str) -> bool:
         return self.store.add_alias(alias, url, reason, run)
-
-    def note_redirect(self, source: str, location: str, run: str) -> bool:
-        """A redirect makes its source another URL of its target (even if the target was seen first)."""
-        try:
-            target = canonicalize(urljoin(source, location))
-            return self.store.add_alias(canonicalize(source), target, "redirect", run)
-        except InvalidURL:
-            return False

@@ -7,13 +7,16 @@ language model out of them (tens of MB each, in every process that imports them)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol
 
 __all__ = [
+    "ARTICLE_FIELDS",
     "EXTRACTOR_NAME",
     "EXTRACTOR_VERSION",
+    "Article",
     "ExtractOptions",
     "Extraction",
     "PageExtractor",
@@ -58,8 +61,41 @@ class ExtractOptions:
 
 
 @dataclass(frozen=True)
+class Article:
+    """The fields an extraction found, typed; the workers add the text's two hashes."""
+
+    url: str | None
+    title: str | None
+    authors: list[str]
+    published: str | None
+    modified: str | None
+    language: str | None
+    site_name: str | None
+    description: str | None
+    tags: list[str]
+    image: str | None
+    text: str
+    word_count: int | None
+    content_hash: str | None = None
+    simhash: str | None = None
+
+    @classmethod
+    def from_fields(cls, found: Mapping[str, Any]) -> Article:
+        """From the extractor's mapping (what crosses the process boundary), values as they are."""
+        values: dict[str, Any] = {name: found.get(name) for name in ARTICLE_FIELDS}
+        return cls(**values)
+
+
+ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
+
+
+@dataclass(frozen=True)
 class Extraction:
-    """Result of one extraction: the article fields, or None and the reason why not."""
+    """Result of one extraction: the article fields, or None and the reason why not.
+
+    `article` stays the extractor's plain mapping (cheap to pickle between processes, and read by
+    key by its callers); the chain makes it an `Article` with `Article.from_fields`.
+    """
 
     article: dict[str, Any] | None
     reason: str

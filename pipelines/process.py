@@ -1,184 +1,142 @@
-"""The chain every captured page goes through, live or in replay: extract -> dedupe -> write."""
+"""The decide half of the chain every captured page goes through: page + extraction -> item
+written once, or a counted drop. `pipelines.ordered` calls it, in the order pages came in."""
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import MutableMapping
 from typing import Protocol
 
-from archive.codings import decode_payload
 from pipelines.canonical import InvalidURL, canonicalize, host_of
 from pipelines.dedupe import NEW, UPDATED, Deduper, Verdict
-from pipelines.extraction_types import BINARY, Extraction, PageExtractor, looks_binary
+from pipelines.extraction_types import Article, Extraction, looks_binary
 from pipelines.textnorm import content_hash, simhash
+from pipelines.values import ITEM_FIELDS, Item, Outcome, OutcomeKind, Page
+
+__all__ = ["HTML_TYPES", "ITEM_FIELDS", "Decider", "ItemSink", "Page", "build_item", "item_of"]
 
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-ITEM_FIELDS = (
-    "url", "fetched_url", "title", "authors", "published", "modified", "language", "site_name",
-    "description", "tags", "image", "text", "word_count", "content_hash", "simhash",
-    "fetched_at", "warc", "run", "extractor", "version",
-)
-
-
-@dataclass
-class Page:
-    """A captured HTTP response as the chain sees it.
-
-    `body` is content-decoded, unless `codings` lists codings still on it: replay leaves
-    undoing them to the extraction workers, so that its one reading process stays light.
-    """
-
-    url: str
-    body: bytes
-    status: int = 200
-    content_type: str = "text/html"
-    encoding: str | None = None  # charset from the Content-Type header
-    fetched_at: str | None = None  # WARC-Date of the capture
-    warc: dict[str, object] | None = None  # where the response record is
-    redirected_from: list[str] = field(default_factory=list)
-    codings: tuple[str, ...] = ()  # content/transfer codings still on `body`, as applied
-
-    def decoded_body(self) -> bytes:
-        if not self.codings:
-            return self.body
-        return decode_payload(self.body, self.codings, self.url)
 
 
 class ItemSink(Protocol):
     def write(self, item: dict[str, object]) -> None: ...
 
 
-@dataclass
-class Outcome:
-    verdict: str  # "written", "duplicate:<kind>", "not-article:<why>", "skipped:<why>", "error:<why>"
-    item: dict[str, object] | None = None
+class Decider:
+    """Drops non-articles and duplicates, writes the rest; counts what it did.
 
-
-class ArticleProcessor:
-    """Turns pages into items, dropping non-articles and duplicates; counts what it did."""
+    Not thread-safe and order-sensitive (dedupe compares with what was written before):
+    one `OrderedChain` calls it, from one thread.
+    """
 
     def __init__(
         self,
-        extractor: PageExtractor,
         deduper: Deduper,
         sink: ItemSink,
         run_id: str,
-        stats: Counter[str] | None = None,
+        extractor_info: dict[str, str],
+        stats: MutableMapping[str, int],
     ) -> None:
-        self.extractor = extractor
         self.deduper = deduper
         self.sink = sink
         self.run_id = run_id
-        self.stats: Counter[str] = stats if stats is not None else Counter()
+        self.extractor_info = extractor_info
+        self.stats = stats
         self._logged_errors: set[str] = set()
 
-    def process(self, page: Page) -> Outcome:
-        """The whole chain in this process (replay and the crawl hand extraction to workers)."""
-        skipped = self.precheck(page)
-        if skipped is not None:
-            return skipped
-        body = page.decoded_body()
-        if page.codings and looks_binary(body):
-            return self._count(Outcome(BINARY))
-        return self.process_extraction(page, self.extractor.extract(body, page.url, encoding=page.encoding))
-
     def precheck(self, page: Page) -> Outcome | None:
-        """An Outcome for pages not worth extracting (errors, non-HTML), else None."""
+        """The (counted) outcome of a page not worth extracting (errors, non-HTML), else None."""
         if page.status != 200:
-            return self._count(Outcome("skipped:status-%d" % page.status))
+            return self._count(Outcome(OutcomeKind.SKIPPED, "status-%d" % page.status))
         if page.content_type and page.content_type not in HTML_TYPES:
-            return self._count(Outcome("skipped:not-html"))
+            return self._count(Outcome(OutcomeKind.SKIPPED, "not-html"))
         if not page.codings and looks_binary(page.body):
-            return self._count(Outcome(BINARY))  # (with codings on it, the worker looks)
+            return self._count(Outcome(OutcomeKind.SKIPPED, "binary"))  # (with codings on it, the worker looks)
         return None
 
-    def process_extraction(self, page: Page, extraction: Extraction) -> Outcome:
-        """The decision half, separate so extraction can run elsewhere (worker processes)."""
+    def decide(self, page: Page, extraction: Extraction) -> Outcome:
+        """Dedupe and write the page's article; callers keep the order pages came in."""
         if extraction.article is None:
-            if extraction.reason.startswith("error"):
-                self._log_error_once(page.url, extraction.reason)
-                return self._count(Outcome(extraction.reason))
-            return self._count(Outcome(extraction.reason if ":" in extraction.reason
-                                       else "not-article:" + extraction.reason))
-        item = self.build_item(page, extraction)
-        refetched = _canonical_or_raw(page.url) == item["url"]
-        verdict = self.deduper.judge(str(item["url"]), str(item["content_hash"]), str(item["simhash"]),
-                                     refetched=refetched)
-        return self._count(self._decide(page, item, verdict))
+            outcome = Outcome.of_failed_extraction(extraction.reason)
+            if outcome.kind is OutcomeKind.ERROR:
+                self._log_error_once(page.url, outcome)
+            return self._count(outcome)
+        item = item_of(page, Article.from_fields(extraction.article), self.run_id, self.extractor_info)
+        refetched = _canonical_or_raw(page.url) == item.url
+        verdict = self.deduper.judge(item.url, item.content_hash, item.simhash, refetched=refetched)
+        return self._count(self._settle(page, item, verdict))
 
-    def build_item(self, page: Page, extraction: Extraction) -> dict[str, object]:
-        return build_item(page, extraction, self.run_id, self.extractor.info)
-
-    def _decide(self, page: Page, item: dict[str, object], verdict: Verdict) -> Outcome:
-        url = str(item["url"])
+    def _settle(self, page: Page, item: Item, verdict: Verdict) -> Outcome:
+        url = item.url
         others = [u for u in [page.url, *page.redirected_from] if u != url]
         if verdict.kind in (NEW, UPDATED):
-            item["version"] = verdict.version
+            item.version = verdict.version
             # item first: a crash between the two leaves a repeat for export to merge, not a loss
-            self.sink.write(item)
-            self.deduper.remember(url, str(item["content_hash"]), str(item["simhash"]),
-                                  self.run_id, str(item["fetched_at"] or ""), verdict.version,
-                                  str(item["published"]) if item.get("published") else None)
+            self.sink.write(item.to_dict())
+            self.deduper.remember(url, item.content_hash, item.simhash, self.run_id, item.fetched_at or "",
+                                  verdict.version, item.published or None)
             if verdict.kind == UPDATED:
-                self.stats["items/updated"] += 1
+                self.stats["items/updated"] = self.stats.get("items/updated", 0) + 1
             for other in others:
                 self.deduper.alias(_canonical_or_raw(other), url, "fetched", self.run_id)
-            return Outcome("written", item)
+            return Outcome(OutcomeKind.WRITTEN, item=item)
         original = verdict.original or url
-        reason = "duplicate:" + verdict.kind
+        reason = "duplicate:" + verdict.kind  # the alias's reason, as the store keeps it
         for alias in [url, *others]:
             self.deduper.alias(_canonical_or_raw(alias), original, reason, self.run_id)
         logger.debug("%s is a %s duplicate of %s", page.url, verdict.kind, original)
-        return Outcome(reason, item)
+        return Outcome(OutcomeKind.DUPLICATE, verdict.kind, item)
 
     def _count(self, outcome: Outcome) -> Outcome:
-        verdict = outcome.verdict
-        if verdict == "written":
-            self.stats["items/written"] += 1
-        elif verdict.startswith("duplicate:"):
-            self.stats["dedupe/" + verdict.split(":", 1)[1]] += 1
-        elif verdict.startswith("not-article"):
-            self.stats["extract/not_article"] += 1
-            self.stats["extract/reason/" + verdict.split(":", 1)[-1]] += 1
-        elif verdict.startswith("error"):
-            self.stats["extract/error"] += 1
-        else:
-            self.stats["extract/" + verdict.replace(":", "/")] += 1
+        for counter in outcome.counters():
+            self.stats[counter] = self.stats.get(counter, 0) + 1
         return outcome
 
-    def _log_error_once(self, url: str, reason: str) -> None:
-        kind = reason.split(":", 2)[1] if reason.count(":") else reason
+    def _log_error_once(self, url: str, outcome: Outcome) -> None:
+        kind = outcome.detail.split(":", 1)[0]
         if kind not in self._logged_errors:
             self._logged_errors.add(kind)
             logger.warning("extraction failed for %s: %s (further failures of this kind are only counted)",
-                           url, reason)
+                           url, outcome)
+
+
+def item_of(page: Page, article: Article, run_id: str | None, extractor_info: dict[str, str]) -> Item:
+    """The item for `article`, extracted from `page`."""
+    page_url = _canonical_or_raw(page.url)
+    url = _canonical_or_raw(article.url or page.url)
+    if host_of(url) != host_of(page_url):
+        url = page_url  # a canonical link may not move an article to another site
+    text = article.text or ""
+    return Item(
+        url=url,
+        fetched_url=page.url if page.url != url else None,
+        title=article.title,
+        authors=article.authors,
+        published=article.published,
+        modified=article.modified,
+        language=article.language,
+        site_name=article.site_name,
+        description=article.description,
+        tags=article.tags,
+        image=article.image,
+        text=article.text,
+        word_count=article.word_count or len(text.split()),
+        content_hash=article.content_hash or content_hash(text),  # workers hash already
+        simhash=article.simhash or simhash(text),
+        fetched_at=page.fetched_at,
+        warc=page.warc,
+        run=run_id,
+        extractor=extractor_info,
+    )
 
 
 def build_item(
     page: Page, extraction: Extraction, run_id: str | None, extractor_info: dict[str, str]
 ) -> dict[str, object]:
-    """The item's fields in DESIGN order, from an extraction of `page`."""
-    article = dict(extraction.article or {})
-    page_url = _canonical_or_raw(page.url)
-    url = _canonical_or_raw(str(article.get("url") or page.url))
-    if host_of(url) != host_of(page_url):
-        url = page_url  # a canonical link may not move an article to another site
-    text = str(article.get("text") or "")
-    article.update(
-        url=url,
-        fetched_url=page.url if page.url != url else None,
-        word_count=article.get("word_count") or len(text.split()),
-        content_hash=article.get("content_hash") or content_hash(text),  # workers hash already
-        simhash=article.get("simhash") or simhash(text),
-        fetched_at=page.fetched_at,
-        warc=page.warc,
-        run=run_id,
-        extractor=extractor_info,
-        version=1,
-    )
-    return {name: article.get(name) for name in ITEM_FIELDS}
+    """The item's JSON object for an extraction that found an article (`newsarchive extract`)."""
+    assert extraction.article is not None, "no article to build an item of"
+    return item_of(page, Article.from_fields(extraction.article), run_id, extractor_info).to_dict()
 
 
 def _canonical_or_raw(url: str) -> str:

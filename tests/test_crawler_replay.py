@@ -5,16 +5,12 @@ import io
 import json
 import shutil
 import urllib.request
-from concurrent.futures import Future
 from pathlib import Path
 
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-import crawler.replay as replay_module
 from crawler.cli import main
-from pipelines.extraction_types import Extraction
-from pipelines.process import Page
 from tests.conftest import CrawlResult
 
 
@@ -98,21 +94,3 @@ def test_replay_of_a_missing_source_is_a_usage_error(tmp_path: Path, capsys) -> 
     err = capsys.readouterr().err
     assert code == 2
     assert "nope.warc.gz" in err and len(err.strip().splitlines()) == 1
-
-
-def test_replay_reads_ahead_only_while_the_workers_warm_up(monkeypatch) -> None:
-    monkeypatch.setattr(replay_module, "READ_AHEAD_BYTES", 1000)
-    window = replay_module._Window(limit=2)
-    futures = [Future() for _ in range(6)]
-    for n, future in enumerate(futures):
-        window.add(Page(url="https://a.example/%d" % n, body=bytes(300)), future)
-        # past the limit, but no worker has answered: read on up to READ_AHEAD_BYTES
-        assert window.full() == (window.bytes > 1000)
-    assert window.bytes == 1800 and window.full()
-    futures[0].set_result(Extraction(None, "not-article:x"))
-    page, extraction = window.pop()
-    assert (page.url, extraction.reason, window.bytes) == ("https://a.example/0", "not-article:x", 1500)
-    # the workers are up: from now on the page limit alone holds
-    monkeypatch.setattr(replay_module, "READ_AHEAD_BYTES", 10**9)
-    futures[1].set_result(Extraction(None, "not-article:x"))
-    assert window.full()

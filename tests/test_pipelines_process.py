@@ -1,20 +1,24 @@
-"""pipelines/process.py: captured page -> item written once, or a counted drop."""
+"""pipelines/process.py through the chain that runs it: captured page -> item written once, or a
+counted drop."""
 from __future__ import annotations
 
 import gzip
 import json
 import logging
 from collections import Counter
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from archive.codings import decode_payload
 from archive.store import Store
 from pipelines.dedupe import Deduper
-from pipelines.extract import Extraction
-from pipelines.process import ITEM_FIELDS, ArticleProcessor, Page
+from pipelines.extraction_types import BINARY, Extraction, looks_binary
+from pipelines.ordered import OrderedChain
+from pipelines.process import ITEM_FIELDS, Decider, Page
 from pipelines.textnorm import content_hash, hamming, simhash
+from pipelines.values import Outcome, OutcomeKind
 
 STORY = " ".join(
     "On day %d the council discussed tram line %d and a budget of %d million."
@@ -26,18 +30,27 @@ OTHER_STORY = " ".join(
 )
 
 
-class FakeExtractor:
-    """Stands in for ArticleExtractor: a page body is the JSON of the Extraction it yields."""
+class FakeExtractions:
+    """Stands in for ExtractionPool: a page body is the JSON of the Extraction it yields (codings
+    still on a body are undone first, and binary found behind them is skipped, as workers do)."""
 
     info = {"name": "fake-extractor", "version": "9.9"}
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str | None]] = []
 
-    def extract(self, body: bytes, url: str, encoding: str | None = None) -> Extraction:
+    def submit(self, body: bytes | str, url: str, encoding: str | None = None,
+               codings: tuple[str, ...] = ()) -> Future[Extraction]:
+        future: Future[Extraction] = Future()
+        assert isinstance(body, bytes)
+        body = decode_payload(body, codings, url) if codings else body
+        if looks_binary(body):
+            future.set_result(Extraction(None, BINARY))
+            return future
         self.calls.append((url, encoding))
         data = json.loads(body)
-        return Extraction(data.get("article"), data.get("reason", "article"))
+        future.set_result(Extraction(data.get("article"), data.get("reason", "article")))
+        return future
 
 
 class ListSink:
@@ -65,15 +78,19 @@ class Run:
 
     def __init__(self, store_path: Path, run_id: str) -> None:
         self.store = Store(str(store_path))
-        self.extractor = FakeExtractor()
+        self.extractor = FakeExtractions()
         self.sink = ListSink()
         self.stats: Counter[str] = Counter()
-        extractor: Any = self.extractor  # duck-typed like ArticleExtractor
-        self.processor = ArticleProcessor(
-            extractor, Deduper(self.store), self.sink, run_id, self.stats)
+        self.decider = Decider(Deduper(self.store), self.sink, run_id, self.extractor.info, self.stats)
+        self.chain = OrderedChain(self.extractor, self.decider)
+
+    def outcomes(self, *pages: Page) -> list[Outcome]:
+        decided = [self.chain.push(page) for page in pages]
+        self.chain.finish()
+        return [outcome.result() for outcome in decided]
 
     def verdicts(self, *pages: Page) -> list[str]:
-        return [self.processor.process(page).verdict for page in pages]
+        return [str(outcome) for outcome in self.outcomes(*pages)]
 
 
 @pytest.fixture
@@ -86,11 +103,11 @@ def run(tmp_path: Path):
 def test_a_new_article_is_written_once_with_every_field(run: Run) -> None:
     page = article_page("https://News.Example/2024/trams?utm_source=feed&id=3#top")
 
-    outcome = run.processor.process(page)
+    (outcome,) = run.outcomes(page)
 
-    assert outcome.verdict == "written"
+    assert outcome.kind is OutcomeKind.WRITTEN and outcome.detail == ""
     (item,) = run.sink.items
-    assert outcome.item == item
+    assert outcome.item is not None and outcome.item.to_dict() == item
     assert list(item) == list(ITEM_FIELDS)
     assert item["url"] == "https://news.example/2024/trams?id=3"
     assert item["fetched_url"] == "https://News.Example/2024/trams?utm_source=feed&id=3#top"
@@ -109,7 +126,7 @@ def test_a_new_article_is_written_once_with_every_field(run: Run) -> None:
 
 
 def test_a_page_fetched_under_its_canonical_url_has_no_fetched_url(run: Run) -> None:
-    run.processor.process(article_page("https://news.example/a"))
+    run.outcomes(article_page("https://news.example/a"))
     assert run.sink.items[0]["fetched_url"] is None
 
 
@@ -190,8 +207,7 @@ def test_a_body_with_codings_on_it_is_decoded_before_extraction(run: Run) -> Non
     coded = Page(url=page.url, body=gzip.compress(page.body), codings=("gzip",))
     binary = Page(url="https://news.example/b", body=gzip.compress(b"GIF89a\x00\x01" + bytes(99)),
                   codings=("gzip",))
-    assert coded.decoded_body() == page.body
-    assert run.processor.precheck(coded) is None and run.processor.precheck(binary) is None
+    assert run.decider.precheck(coded) is None and run.decider.precheck(binary) is None
     assert run.verdicts(coded, binary) == ["written", "skipped:binary"]
     assert run.extractor.calls == [("https://news.example/a", None)]
     assert run.stats["extract/skipped/binary"] == 1
@@ -215,7 +231,7 @@ def test_a_page_that_is_no_article_is_counted_not_written(run: Run) -> None:
         non_article_page("https://news.example/short", "not-article:too-short"),
     )
     assert verdicts == [
-        "not-article:listing-page", "not-article:listing-page", "not-article:too-short"]
+        "not_article:listing-page", "not_article:listing-page", "not_article:too-short"]
     assert run.sink.items == []
     assert run.stats == Counter({"extract/not_article": 3, "extract/reason/listing-page": 2,
                                  "extract/reason/too-short": 1})
@@ -275,7 +291,7 @@ def test_a_second_run_over_the_same_store_writes_nothing_again(tmp_path: Path) -
     ]
     first = Run(tmp_path / "store.sqlite", "run-1")
     assert first.verdicts(*pages) == [
-        "written", "duplicate:exact", "written", "not-article:listing-page"]
+        "written", "duplicate:exact", "written", "not_article:listing-page"]
     first.store.close()
 
     second = Run(tmp_path / "store.sqlite", "run-2")
@@ -286,5 +302,39 @@ def test_a_second_run_over_the_same_store_writes_nothing_again(tmp_path: Path) -
 
     assert second.sink.items == []
     assert verdicts == [
-        "duplicate:url", "duplicate:url", "duplicate:url", "not-article:listing-page"]
+        "duplicate:url", "duplicate:url", "duplicate:url", "not_article:listing-page"]
     assert second.stats["items/written"] == 0
+
+
+def test_the_outcome_is_typed_and_the_item_keeps_the_design_field_order(run: Run) -> None:
+    copy = article_page("https://mirror.example/a")
+    written, duplicate, not_article = run.outcomes(
+        article_page("https://news.example/a"), copy, non_article_page("https://news.example/", "home"))
+    assert (written.kind, duplicate.kind, not_article.kind) == (
+        OutcomeKind.WRITTEN, OutcomeKind.DUPLICATE, OutcomeKind.NOT_ARTICLE)
+    assert (duplicate.detail, not_article.detail, not_article.item) == ("exact", "home", None)
+    # a duplicate's item is built (the URLs it is an alias of) but never written
+    assert duplicate.item is not None and duplicate.item.url == "https://mirror.example/a"
+    assert [i["url"] for i in run.sink.items] == ["https://news.example/a"]
+    # byte for byte the JSON line the crawl wrote before items were typed
+    line = json.dumps(run.sink.items[0], ensure_ascii=False)
+    assert line.startswith('{"url": "https://news.example/a", "fetched_url": null, "title": "Trams", '
+                           '"authors": ["R. Porter"], "published": null, "modified": null, ')
+    assert line.endswith('"run": "run-1", "extractor": {"name": "fake-extractor", "version": "9.9"}, '
+                         '"version": 1}')
+
+
+def test_a_pool_that_fails_a_page_makes_it_a_counted_error(run: Run) -> None:
+    class BrokenPool(FakeExtractions):
+        def submit(self, body: bytes | str, url: str, encoding: str | None = None,
+                   codings: tuple[str, ...] = ()) -> Future[Extraction]:
+            if url.endswith("/broken"):
+                future: Future[Extraction] = Future()
+                future.set_exception(RuntimeError("A process in the process pool was terminated"))
+                return future
+            return super().submit(body, url, encoding, codings)
+
+    run.chain = OrderedChain(BrokenPool(), run.decider)
+    assert run.verdicts(article_page("https://news.example/broken"), article_page("https://news.example/a")) == [
+        "error:worker: A process in the process pool was terminated", "written"]
+    assert run.stats["extract/error"] == 1

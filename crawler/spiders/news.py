@@ -27,6 +27,7 @@ from pipelines.canonical import (
     canonicalize,
     plain_host_and_path,
 )
+from pipelines.values import Page
 
 logger = logging.getLogger(__name__)
 
@@ -309,7 +310,7 @@ class NewsSpider(Spider):
         yield from self._follow_all(base, links.feeds, depth, document=True, source="alternate")
         yield from self._follow_all(base, links.anchors, depth + 1, source="html")
 
-    def page_item(self, response: Response, content_type: str) -> dict[str, Any]:
+    def page_item(self, response: Response, content_type: str) -> Page:
         location = response.meta.get(RECORD_META_KEY)
         redirected = []
         for url in response.meta.get("redirect_urls", []):
@@ -317,16 +318,16 @@ class NewsSpider(Spider):
                 redirected.append(canonicalize(url))
             except InvalidURL:
                 continue
-        return {
-            "url": response.url,
-            "body": response.body,
-            "status": response.status,
-            "content_type": content_type,
-            "encoding": _charset(response),
-            "fetched_at": location.date if location else None,
-            "warc": location.to_dict() if location else None,
-            "redirected_from": redirected,
-        }
+        return Page(
+            url=response.url,
+            body=response.body,
+            status=response.status,
+            content_type=content_type,
+            encoding=_charset(response),
+            fetched_at=location.date if location else None,
+            warc=location.to_dict() if location else None,
+            redirected_from=redirected,
+        )
 
     def on_error(self, failure: Any) -> None:
         if failure.check(HttpError):
