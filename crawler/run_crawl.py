@@ -5,17 +5,18 @@ import ipaddress
 import json
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from archive.collection import Collection, new_run_id
-from crawler.capture import CaptureConfig
-from crawler.scope import DiscoveryConfig
+from crawler.crawl_config import check_settings, project_settings
+from crawler.options import checked_seed
 from crawler.setting_types import SettingError
 from crawler.spiders.news import NewsSpider
-from pipelines.canonical import InvalidURL, canonicalize, host_of
+from pipelines.canonical import InvalidURL, host_of
 
 logger = logging.getLogger(__name__)
 
@@ -33,42 +34,47 @@ def is_loopback_host(host: str) -> bool:
 
 def crawl_settings(
     collection: Collection, run_id: str, seeds: list[str], *, allow_private: bool,
-    overrides: dict[str, Any], verbose: int,
+    overrides: Mapping[str, Any], verbose: int,
 ) -> Settings:
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    """The settings of a crawl into `collection` (which need not exist yet); `overrides` win.
+
+    SettingError if a dict setting's value is not JSON; check_settings() checks the rest."""
+    made: dict[str, Any] = {}
     if all(is_loopback_host(host_of(s)) for s in seeds):
         # a local server needs no politeness: measure and test at full speed
-        settings.setdict({"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
-                          "CONCURRENT_REQUESTS_PER_DOMAIN": 16}, priority="cmdline")
-    settings.setdict({
+        made.update(AUTOTHROTTLE_ENABLED=False, DOWNLOAD_DELAY=0, CONCURRENT_REQUESTS_PER_DOMAIN=16)
+    made.update({
         "ARCHIVE_ROOT": collection.root,
         "ARCHIVE_COLLECTION": collection.name,
         "ARCHIVE_RUN_ID": run_id,
         "FETCH_ALLOW_PRIVATE": allow_private,
+        "FETCH_PRIVATE_HINT": "pass --allow-private",  # a refused address names the option to give
         "LOG_LEVEL": LOG_LEVELS[min(verbose, 2)],
         "LOG_INSTALL_ROOT_HANDLER": False,  # main() owns logging
-    }, priority="cmdline")
-    settings.setdict(overrides, priority="cmdline")
-    return settings
+    })
+    made.update(overrides)
+    return project_settings(made)
+
+
+def checked_seeds(seeds: list[str]) -> list[str]:
+    """The seeds in canonical form, or SettingError naming the first bad one."""
+    try:
+        return [checked_seed(s) for s in seeds]
+    except InvalidURL as err:
+        raise SettingError("bad seed URL %s" % err) from None
 
 
 def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
-              allow_private: bool = False, overrides: dict[str, str] | None = None,
+              allow_private: bool = False, overrides: Mapping[str, Any] | None = None,
               verbose: int = 0) -> dict[str, Any]:
-    """Crawl `seeds` into `collection` in this process; return the run report."""
-    try:
-        seeds = [canonicalize(s) for s in seeds]
-    except InvalidURL as err:
-        raise SettingError("bad seed URL %s" % err) from None
+    """Crawl `seeds` into `collection` in this process; return the run report.
+
+    Seeds and settings are checked before the reactor starts: SettingError names what is wrong."""
+    seeds = checked_seeds(seeds)
     run_id = str((overrides or {}).get("ARCHIVE_RUN_ID") or new_run_id())
     settings = crawl_settings(collection, run_id, seeds, allow_private=allow_private,
                               overrides=overrides or {}, verbose=verbose)
-    try:  # fail before the reactor starts, in one line
-        CaptureConfig.from_settings(settings)
-        DiscoveryConfig.from_settings(settings)
-    except SettingError:
-        raise
+    check_settings(settings)
     process = CrawlerProcess(settings)
     process.crawl(NewsSpider, seeds=seeds, max_pages=max_pages)
     process.start()

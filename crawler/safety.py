@@ -19,6 +19,9 @@ from scrapy.http import Response
 logger = logging.getLogger(__name__)
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+# How to allow such addresses, said in the words of the command at hand: FETCH_PRIVATE_HINT, which
+# `newsarchive crawl` and the scheduler set; this default is for `scrapy crawl`.
+DEFAULT_PRIVATE_HINT = "pass -s FETCH_ALLOW_PRIVATE=1"
 
 
 def is_public(address: Address) -> bool:
@@ -45,15 +48,16 @@ def resolve(host: str) -> list[Address]:
 class PrivateAddressMiddleware:
     """Downloader middleware: checks the resolved address before the request and the peer after."""
 
-    def __init__(self, stats: Any) -> None:
+    def __init__(self, stats: Any, hint: str = DEFAULT_PRIVATE_HINT) -> None:
         self.stats = stats
+        self.hint = hint
         self._verdicts: dict[str, Address | None] = {}  # host -> first non-public address
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> PrivateAddressMiddleware:
         if crawler.settings.getbool("FETCH_ALLOW_PRIVATE"):
             raise NotConfigured  # no message: Scrapy would log a message as a warning
-        return cls(crawler.stats)
+        return cls(crawler.stats, crawler.settings.get("FETCH_PRIVATE_HINT") or DEFAULT_PRIVATE_HINT)
 
     def process_request(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
@@ -73,7 +77,7 @@ class PrivateAddressMiddleware:
         self.stats.inc_value("fetch/refused_private")
         if self.stats.get_value("fetch/refused_private") == 1:
             logger.error(
-                "refused %s: %s resolves to non-public address %s (pass --allow-private to crawl it)",
-                url, host, address,
+                "refused %s: %s resolves to non-public address %s (to crawl it, %s)",
+                url, host, address, self.hint,
             )
         raise IgnoreRequest("non-public address %s for %s" % (address, url))

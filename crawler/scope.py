@@ -35,8 +35,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import tldextract
 
-from crawler.setting_types import SettingError
-from crawler.setting_types import typed_setting as _typed
+from crawler.setting_types import BOOL, REGEXES, Kind, number, whole
 
 logger = logging.getLogger(__name__)
 
@@ -59,30 +58,27 @@ class DiscoveryConfig:
 
     @classmethod
     def from_settings(cls, settings: Any) -> DiscoveryConfig:
-        scope = str(settings.get("DISCOVERY_SCOPE", "domain") or "domain").strip().lower()
-        if scope not in SCOPES:
-            raise SettingError("DISCOVERY_SCOPE must be 'domain' or 'host', not %r" % scope)
-        patterns = {}
-        for name in ("DISCOVERY_ALLOW", "DISCOVERY_DENY"):
-            patterns[name] = tuple(p for p in settings.getlist(name) if p)
-            for pattern in patterns[name]:
-                try:
-                    re.compile(pattern)
-                except re.error as err:
-                    raise SettingError("%s: bad regular expression %r: %s" % (name, pattern, err)) from None
-        config = cls(
-            scope=scope, allow=patterns["DISCOVERY_ALLOW"], deny=patterns["DISCOVERY_DENY"],
-            max_depth=_typed(settings, "getint", "DISCOVERY_MAX_DEPTH"),
-            since_hours=_typed(settings, "getfloat", "DISCOVERY_SINCE_HOURS"),
-            probe=_typed(settings, "getbool", "DISCOVERY_PROBE"),
-            trap_limit=_typed(settings, "getint", "DISCOVERY_TRAP_LIMIT"),
-        )
-        for name, value in (("DISCOVERY_MAX_DEPTH", config.max_depth),
-                            ("DISCOVERY_SINCE_HOURS", config.since_hours),
-                            ("DISCOVERY_TRAP_LIMIT", config.trap_limit)):
-            if value < 0:
-                raise SettingError("%s must not be negative, not %r" % (name, value))
-        return config
+        """Read and check the DISCOVERY_* settings; SettingError names the first bad one."""
+        return cls(**{field: kind.read(settings, name) for name, (field, kind) in DISCOVERY_SETTINGS.items()})
+
+
+def _scope(settings: Any, name: str) -> str:
+    scope = str(settings.get(name) or "domain").strip().lower()
+    if scope not in SCOPES:
+        raise ValueError(scope)
+    return scope
+
+
+# setting -> (DiscoveryConfig field, kind of value)
+DISCOVERY_SETTINGS: dict[str, tuple[str, Kind]] = {
+    "DISCOVERY_SCOPE": ("scope", Kind("'domain' or 'host'", _scope)),
+    "DISCOVERY_ALLOW": ("allow", REGEXES),
+    "DISCOVERY_DENY": ("deny", REGEXES),
+    "DISCOVERY_MAX_DEPTH": ("max_depth", whole(0, unit="link hops")),
+    "DISCOVERY_SINCE_HOURS": ("since_hours", number(0, unit="hours")),
+    "DISCOVERY_PROBE": ("probe", BOOL),
+    "DISCOVERY_TRAP_LIMIT": ("trap_limit", whole(0, unit="URLs")),
+}
 
 
 class Scope:

@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import sys
-from typing import Any
 
 from archive.collection import Collection
 from crawler.commands import EXIT_FAILURE, EXIT_OK, UsageError, add_root, collection_location
 from crawler.commands.argtypes import hours, non_negative
+from crawler.options import CrawlOptions
 
 HELP = "crawl seeds into a collection"
 
@@ -55,46 +54,43 @@ def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
     return overrides
 
 
-def discovery_overrides(args: argparse.Namespace) -> dict[str, Any]:
-    """The crawl command's discovery options as DISCOVERY_* settings (checked here, used by the spider)."""
-    overrides: dict[str, Any] = {}
-    for pattern in args.allow + args.deny:
-        try:
-            re.compile(pattern)
-        except re.error as err:
-            raise UsageError("bad regular expression %r: %s" % (pattern, err)) from None
-    if args.allow:
-        overrides["DISCOVERY_ALLOW"] = args.allow
-    if args.deny:
-        overrides["DISCOVERY_DENY"] = args.deny
-    if args.scope:
-        overrides["DISCOVERY_SCOPE"] = args.scope
-    if args.max_depth is not None:
-        overrides["DISCOVERY_MAX_DEPTH"] = args.max_depth
-    if args.since is not None:
-        overrides["DISCOVERY_SINCE_HOURS"] = args.since
-    if args.recrawl_days is not None:
-        overrides["FETCH_RECRAWL_DAYS"] = args.recrawl_days
-    if args.conditional:
-        overrides["FETCH_CONDITIONAL"] = True
-    return overrides
+def crawl_options(args: argparse.Namespace) -> CrawlOptions:
+    """The command line as CrawlOptions (argparse has typed the values; problems() checks them)."""
+    return CrawlOptions(
+        seeds=tuple(args.seeds), scope=args.scope, allow=tuple(args.allow), deny=tuple(args.deny),
+        max_depth=args.max_depth, since_hours=args.since, recrawl_days=args.recrawl_days,
+        conditional=args.conditional, max_pages=args.max_pages, allow_private=args.allow_private,
+        settings=parse_setting_overrides(args.settings),
+    )
 
 
-def warm_up_workers(workers: str | None = None) -> None:
+def warm_up_workers(workers: int | None = None) -> None:
     """Extraction workers will be needed: their forkserver warms up while we import Scrapy."""
-    if workers is None or workers.strip() != "0":
+    if workers != 0:
         from pipelines.workers import start_warm_up
         start_warm_up()
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = parse_setting_overrides(args.settings)  # a malformed -s is refused before anything starts
-    warm_up_workers(settings.get("EXTRACT_WORKERS"))
+    # Everything is checked before anything starts: a bad seed, option or setting is exit 2 and
+    # creates nothing (no collection folder, no run in the store, no forkserver).
+    options = crawl_options(args)
+    problems = options.problems(flags=True)
+    if problems:
+        raise UsageError(problems[0])
+    from crawler.crawl_config import check_settings
+    from crawler.run_crawl import crawl_settings
+
+    root, name = collection_location(args.collection, args.root)
+    overrides = options.overrides()
+    config = check_settings(crawl_settings(Collection(root, name), "", options.seed_urls(),
+                                           allow_private=options.allow_private, overrides=overrides,
+                                           verbose=args.verbose))
+    warm_up_workers(config.extract.workers)
     from crawler.report import print_summary
     from crawler.run_crawl import run_crawl
 
-    collection = Collection.create(*collection_location(args.collection, args.root))
-    overrides = {**discovery_overrides(args), **settings}
+    collection = Collection.create(root, name)
     # The frontier always lives on disk (Scrapy's JOBDIR): a big crawl's pending requests would
     # otherwise all sit in memory. A new crawl starts from an empty one; --resume keeps it.
     jobdir = os.path.join(collection.state_dir, "jobdir")
@@ -103,9 +99,8 @@ def run(args: argparse.Namespace) -> int:
             shutil.rmtree(jobdir, ignore_errors=True)
     overrides.setdefault("JOBDIR", jobdir)
     try:
-        report = run_crawl(collection, args.seeds, max_pages=args.max_pages,
-                           allow_private=args.allow_private, overrides=overrides,
-                           verbose=args.verbose)
+        report = run_crawl(collection, list(options.seeds), max_pages=options.max_pages,
+                           allow_private=options.allow_private, overrides=overrides, verbose=args.verbose)
     except RuntimeError as err:
         print("newsarchive crawl: %s" % err, file=sys.stderr)
         return EXIT_FAILURE

@@ -1,0 +1,255 @@
+"""What one crawl is asked to do, however it was asked: `newsarchive crawl`'s options, a job of the
+schedule file, or Scrapy settings. One value (`CrawlOptions`), one table of its options (how each is
+spelled on the command line and in jobs.toml, what it accepts, which setting it becomes) and one
+validator, `problems()`, which also checks the Scrapy settings the options make.
+"""
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from pipelines.canonical import InvalidURL, canonicalize
+
+_SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$", re.IGNORECASE)
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# a host name's labels once canonicalize() has made it ASCII (IDNA); "_" is common in practice
+_HOST_LABEL = re.compile(r"[a-z0-9_-]{1,63}")
+
+
+def checked_seed(url: str) -> str:
+    """The canonical form of a seed URL, or InvalidURL saying what is wrong with it."""
+    canonical = canonicalize(url)
+    host = urlsplit(canonical).hostname or ""
+    if not _valid_host(host):
+        raise InvalidURL("%r: %r is not a host name or address" % (url, host))
+    return canonical
+
+
+def _valid_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    labels = host.split(".")
+    return len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _positive_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+
+
+def _flag(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def parse_duration(value: object) -> timedelta:
+    """'90s', '15m', '2h', '1d', '1w' or a number of minutes, at least a minute."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        seconds = float(value) * 60
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise ValueError("%r is not a duration (90s, 15m, 2h, 1d, 1w)" % (value,))
+        seconds = float(match.group(1)) * _UNITS[(match.group(2) or "m").lower()]
+    if seconds < 60:
+        raise ValueError("%r is shorter than a minute" % (value,))
+    return timedelta(seconds=seconds)
+
+
+def _duration_hours(value: Any) -> Any:
+    """A jobs-file duration ('36h', '2d'; a bare number is minutes) in hours; left as is if it is none."""
+    try:
+        return parse_duration(value).total_seconds() / 3600
+    except ValueError:
+        return value
+
+
+def _as_list(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else tuple(value) if isinstance(value, list) else value
+
+
+def setting_text(value: Any) -> str:
+    """A jobs-file setting's value as `-s` would give it: a table or array as JSON, true as 'true'."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def _setting_texts(value: Any) -> Any:
+    return {str(k): setting_text(v) for k, v in value.items()} if isinstance(value, dict) else value
+
+
+@dataclass(frozen=True)
+class Option:
+    """One crawl option: its CrawlOptions field, jobs.toml key, command-line flag and setting."""
+
+    field: str
+    key: str
+    flag: str
+    accepts: str
+    valid: Callable[[Any], bool]
+    setting: str = ""  # the setting it becomes; "": none (seeds, max_pages, settings)
+    from_toml: Callable[[Any], Any] = lambda value: value
+    text: str = "%s"  # how the command line spells its value
+
+    def label(self, flags: bool) -> str:
+        return self.flag if flags else self.key
+
+
+OPTIONS = (
+    Option("seeds", "seeds", "SEED", "a non-empty list of http(s) URLs",
+           lambda v: isinstance(v, tuple) and bool(v) and all(isinstance(s, str) for s in v),
+           from_toml=_as_list),
+    Option("scope", "scope", "--scope", "'domain' or 'host'", lambda v: v in ("domain", "host"),
+           setting="DISCOVERY_SCOPE"),
+    Option("allow", "allow", "--allow", "a list of regular expressions",
+           lambda v: isinstance(v, tuple) and all(isinstance(p, str) for p in v), "DISCOVERY_ALLOW", _as_list),
+    Option("deny", "deny", "--deny", "a list of regular expressions",
+           lambda v: isinstance(v, tuple) and all(isinstance(p, str) for p in v), "DISCOVERY_DENY", _as_list),
+    Option("max_depth", "max_depth", "--max-depth", "a whole number >= 0", _whole, "DISCOVERY_MAX_DEPTH"),
+    Option("since_hours", "since", "--since", "a duration > 0 (e.g. '36h', '2d')", _positive_number,
+           "DISCOVERY_SINCE_HOURS", _duration_hours, text="%gh"),
+    Option("recrawl_days", "recrawl_days", "--recrawl-days", "a number of days >= 0",
+           lambda v: _positive_number(v) or v == 0, "FETCH_RECRAWL_DAYS", text="%g"),
+    Option("conditional", "conditional", "--conditional", "true or false", _flag, "FETCH_CONDITIONAL"),
+    Option("max_pages", "max_pages", "--max-pages", "a whole number >= 0", _whole),
+    Option("allow_private", "allow_private", "--allow-private", "true or false", _flag, "FETCH_ALLOW_PRIVATE"),
+    Option("settings", "settings", "-s", "a table of Scrapy settings", lambda v: isinstance(v, Mapping),
+           from_toml=_setting_texts),
+)
+OPTION_KEYS = {option.key: option for option in OPTIONS}
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """One crawl's seeds and options; unset options (None, empty) leave the settings' defaults."""
+
+    seeds: tuple[str, ...] = ()
+    scope: str | None = None
+    allow: tuple[str, ...] = ()
+    deny: tuple[str, ...] = ()
+    max_depth: int | None = None
+    since_hours: float | None = None
+    recrawl_days: float | None = None
+    conditional: bool = False
+    max_pages: int = 0
+    allow_private: bool = False
+    settings: Mapping[str, str] = field(default_factory=dict)  # -s KEY=VALUE, a job's settings
+
+    @classmethod
+    def from_job(cls, entry: Mapping[str, Any]) -> CrawlOptions:
+        """From a jobs.toml table (its keys as OPTIONS name them); problems() checks the values."""
+        return cls(**{o.field: o.from_toml(entry[o.key]) for o in OPTIONS if o.key in entry})
+
+    # -- checking ---------------------------------------------------------------------------
+    def problems(self, *, flags: bool = False, require_seeds: bool = True) -> list[str]:
+        """Everything wrong with these options and the settings they make, one message each;
+        options named as on the command line (`flags`) or as in jobs.toml."""
+        found: list[str] = []
+        bad = set()
+        for option in OPTIONS:
+            if option.field == "seeds" and not self.seeds and not require_seeds:
+                continue
+            wrong = self._option_problems(option, flags)
+            if wrong:
+                bad.add(option.field)
+                found += wrong
+        if "settings" not in bad:
+            found += self._settings_problems(bad)
+        return found
+
+    def _option_problems(self, option: Option, flags: bool) -> list[str]:
+        value = getattr(self, option.field)
+        if value is None or value == getattr(CrawlOptions(), option.field) and option.field != "seeds":
+            return []
+        label = option.label(flags)
+        if not option.valid(value):
+            return ["%s must be %s (got %r)" % (label, option.accepts, _plain(value))]
+        if option.field == "seeds":
+            return _seed_problems(value)
+        if option.field in ("allow", "deny"):
+            return _pattern_problems(label, value)
+        if option.field == "settings":
+            return ["setting %r: a setting's name is UPPER_CASE" % (k,) for k in value
+                    if not (isinstance(k, str) and _SETTING_NAME.fullmatch(k))]
+        return []
+
+    def _settings_problems(self, skip: set[str]) -> list[str]:
+        from crawler.crawl_config import project_settings, settings_problems
+        from crawler.setting_types import SettingError
+
+        try:
+            return settings_problems(project_settings(self.overrides(skip)))
+        except SettingError as err:
+            return [str(err)]
+
+    # -- what the options become ------------------------------------------------------------
+    def seed_urls(self) -> list[str]:
+        """The seeds in canonical form (InvalidURL for a bad one: problems() says which)."""
+        return [checked_seed(s) for s in self.seeds]
+
+    def overrides(self, skip: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+        """The Scrapy settings these options set (those of `skip` left out), then `settings`."""
+        made: dict[str, Any] = {}
+        for option in OPTIONS:
+            value = getattr(self, option.field)
+            if option.setting and option.field not in skip and value not in (None, (), False):
+                made[option.setting] = list(value) if isinstance(value, tuple) else value
+        made.update(self.settings)
+        return made
+
+    def crawl_args(self) -> list[str]:
+        """These options as `newsarchive crawl` arguments (the seeds first)."""
+        args = list(self.seeds)
+        for option in OPTIONS:
+            value = getattr(self, option.field)
+            if option.field in ("seeds", "settings") or value in (None, (), False, 0):
+                continue
+            if value is True:
+                args.append(option.flag)
+            else:
+                for one in value if isinstance(value, tuple) else (value,):
+                    args += [option.flag, option.text % one]
+        for key, value in sorted(self.settings.items()):
+            args += ["-s", "%s=%s" % (key, value)]
+        return args
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _seed_problems(seeds: tuple[str, ...]) -> list[str]:
+    found = []
+    for seed in seeds:
+        try:
+            checked_seed(seed)
+        except InvalidURL as err:
+            found.append("bad seed URL %s" % err)
+    return found
+
+
+def _pattern_problems(label: str, patterns: tuple[str, ...]) -> list[str]:
+    found = []
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            found.append("%s: bad regular expression %r: %s" % (label, pattern, err))
+    return found
