@@ -23,11 +23,15 @@ from croniter import croniter
 
 from archive.collection import Collection, new_run_id
 from archive.exceptions import CollectionError
+from archive.outcome import Outcome
 from crawler.schedule_config import Job
 
 logger = logging.getLogger(__name__)
 
 POLL_SECONDS = 30.0
+BUSY = "busy"  # a due job not run: its collection was being written
+# a crawl's exit code -> its job run's outcome (a signal, a negative code: interrupted)
+CRAWL_EXITS = {0: Outcome.FINISHED, 1: Outcome.FAILED, 2: Outcome.REFUSED, 130: Outcome.INTERRUPTED}
 
 
 def utc_now() -> datetime:
@@ -102,7 +106,7 @@ class Scheduler:
     def finish(self, running: Running, returncode: int) -> str:
         job = running.job
         collection = Collection.create(self.root, job.collection)
-        outcome = {0: "ok", 1: "failed", 2: "refused"}.get(returncode, "interrupted" if returncode < 0 else "failed")
+        outcome = CRAWL_EXITS.get(returncode, Outcome.INTERRUPTED if returncode < 0 else Outcome.FAILED)
         counts: dict[str, object] = {"exit_code": returncode}
         report_path = collection.run_report_path(running.run_id)
         if os.path.exists(report_path):
@@ -112,7 +116,7 @@ class Scheduler:
                           bytes=report.get("archive", {}).get("bytes"),
                           finish_reason=report.get("finish_reason"))
             if report.get("finish_reason") == "shutdown":
-                outcome = "interrupted"
+                outcome = Outcome.INTERRUPTED
         store = collection.store()
         try:
             store.end_job_run(running.run_id, self.clock().isoformat(), outcome, counts)
@@ -132,7 +136,7 @@ class Scheduler:
             try:
                 for run in store.job_runs(job.name):
                     if run["ended"] is None:
-                        store.end_job_run(str(run["run_id"]), self.clock().isoformat(), "interrupted",
+                        store.end_job_run(str(run["run_id"]), self.clock().isoformat(), Outcome.INTERRUPTED,
                                           {"note": "the scheduler stopped while it ran"})
             finally:
                 store.close()
@@ -166,6 +170,16 @@ class Scheduler:
                 outcomes[name] = self.finish(running, code)
         return outcomes
 
+    def run_now(self, job: Job) -> str:
+        """Run `job` now, whatever its due time, and wait for it: its outcome, recorded in the job
+        history as a run in the slot `now` (BUSY if its collection is being written)."""
+        self.mark_orphans()
+        if self._busy(job):
+            logger.warning("collection %r is being written; job %s not run", job.collection, job.name)
+            return BUSY
+        running = self.start(job, self.clock())
+        return self.finish(running, running.process.wait())
+
     def run_once(self) -> dict[str, str]:
         """Run what is due now (up to max_parallel at a time) and wait for it; job -> outcome."""
         self.mark_orphans()
@@ -173,7 +187,7 @@ class Scheduler:
         while True:
             started = self.launch_due()
             if not started and not self.running:
-                outcomes.update({name: "busy" for name in self.busy if name not in outcomes})
+                outcomes.update({name: BUSY for name in self.busy if name not in outcomes})
                 return outcomes
             outcomes.update(self.reap(block=True))
 

@@ -73,7 +73,7 @@ def test_each_due_run_archives_exactly_the_new_articles(scheduled) -> None:
     site, collection, steps = scheduled
     with Collection.open(str(collection.parent), "news").store() as store:
         history = store.job_runs("demo")
-    assert [r["outcome"] for r in history] == ["ok"] * 4  # 03:00 and 07:00 were not due (6h)
+    assert [r["outcome"] for r in history] == ["finished"] * 4  # 03:00 and 07:00 were not due (6h)
     assert [s[2].strip() for s in steps].count("demo: not due") == 1
     seen: set[str] = set()
     visible_by_slot = {datetime.fromisoformat(m).isoformat(): v for m, v, _ in steps}
@@ -119,7 +119,7 @@ def test_runs_lists_the_history(scheduled, capsys) -> None:
     lines = capsys.readouterr().out.strip().splitlines()
     assert lines[0].split()[:3] == ["run", "kind", "job"]
     assert len(lines) == 1 + 4
-    assert all(" demo " in line and " ok " in line for line in lines[1:])
+    assert all(" demo " in line and " finished " in line for line in lines[1:])
     assert main(["runs", "news", "--root", str(collection.parent), "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["job"] for r in rows] == ["demo"] * 4
@@ -132,7 +132,7 @@ def test_a_missed_cron_slot_runs_once_not_once_per_slot(demo_site, tmp_path: Pat
         proc = run_newsarchive("schedule", str(config), "--once", "--now", now)
         assert proc.returncode == 0, proc.stderr
         outputs.append(proc.stdout.strip())
-    assert outputs == ["demo: ok", "demo: ok", "demo: not due", "demo: ok"]
+    assert outputs == ["demo: finished", "demo: finished", "demo: not due", "demo: finished"]
     with Collection.open(str(tmp_path / "c"), "news").store() as store:
         slots = [r["slot"] for r in store.job_runs("demo")]
     assert slots == ["2026-03-20T00:00:00+00:00", "2026-03-20T05:00:00+00:00", "2026-03-20T06:00:00+00:00"]
