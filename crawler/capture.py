@@ -8,16 +8,12 @@ archived first, marked `WARC-Truncated: length` or `time` (see crawler/download.
 """
 from __future__ import annotations
 
-import base64
-import hashlib
 import ipaddress
 import logging
 import os
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from http import HTTPStatus
-from importlib import metadata
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -25,14 +21,11 @@ from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from archive.store import KnownPayload, Store, Validator
-from archive.warc import (
-    HttpExchange,
-    RecordLocation,
-    WarcWriter,
-    build_request_head,
-    build_response_head,
-)
+from archive.moments import utc_now
+from archive.revisit_policy import DedupingWriter
+from archive.store import Store
+from archive.versions import package_version
+from archive.warc import HttpExchange, WarcWriter, build_request_head, build_response_head, format_fields
 from crawler.download import TRUNCATED_META_KEY, WIRE_META_KEY, TruncatedDownload, WireCapture
 from crawler.run_extension import run_context
 from crawler.safety import is_public
@@ -76,24 +69,16 @@ class CaptureConfig:
 
 
 def warcinfo_fields(crawler: Crawler, collection: str, run_id: str) -> dict[str, str]:
+    """What each WARC file of this crawl says of itself: software, format (as written), run, robots policy."""
     settings = crawler.settings
     return {
         "software": "newsarchive/%s (Scrapy %s, warcio %s)" % (
-            _version("newsarchive"), _version("scrapy"), _version("warcio")),
-        "format": "WARC File Format %s" % settings.get("ARCHIVE_WARC_VERSION"),
-        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/"
-                      "warc-1.1/",
+            package_version("newsarchive"), package_version("scrapy"), package_version("warcio")),
+        **format_fields(str(settings.get("ARCHIVE_WARC_VERSION"))),
         "isPartOf": "%s/%s" % (collection, run_id),
         "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         "http-header-user-agent": settings.get("USER_AGENT"),
     }
-
-
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "unknown"
 
 
 def exchange_from(request: Request, response: Response, wire: WireCapture | None) -> HttpExchange:
@@ -115,7 +100,7 @@ def exchange_from(request: Request, response: Response, wire: WireCapture | None
         body=response.body,
         ip_address=str(response.ip_address) if response.ip_address else None,
         protocol=protocol,
-        date=datetime.now(timezone.utc),
+        date=utc_now(),
     )
 
 
@@ -137,7 +122,7 @@ def truncated_exchange(cut: TruncatedDownload) -> HttpExchange:
         ip_address=cut.ip_address,
         protocol=cut.wire.protocol,
         truncated=cut.reason,
-        date=datetime.now(timezone.utc),
+        date=utc_now(),
     )
 
 
@@ -150,11 +135,6 @@ def _unchunked(response_head: bytes) -> bytes:
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
-
-
-def payload_digest(body: bytes) -> str:
-    """The WARC-Payload-Digest warcio writes for these bytes (sha1, base32)."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def _rebuild_request(request: Request) -> bytes:
@@ -176,13 +156,17 @@ def _rebuild_response_head(response: Response) -> bytes:
 
 
 class CaptureMiddleware:
-    """Writes each response and its request to WARC; leaves the record's place in meta."""
+    """Writes each response and its request to WARC; leaves the record's place in meta.
+
+    Glue: whether an exchange becomes a response or a revisit record is archive/revisit_policy.py's call.
+    """
 
     def __init__(self, writer: WarcWriter, stats: Any, store: Store | None = None, run_id: str = "",
                  allow_private: bool = True) -> None:
-        self.writer = writer
+        # with a store, repeated payloads and 304s become revisit records
+        self.archive = DedupingWriter(writer, store, stats)
         self.stats = stats
-        self.store = store  # payload digests already archived: repeats become revisit records
+        self.store = store
         self.run_id = run_id
         # a complete response from a non-public peer is refused by PrivateAddressMiddleware;
         # a cut-short one never reaches it, so it is checked here
@@ -213,7 +197,7 @@ class CaptureMiddleware:
         if wire is None:
             self.stats.inc_value("archive/rebuilt_heads")
         exchange = exchange_from(request, response, wire)
-        request.meta[RECORD_META_KEY] = self.write(
+        request.meta[RECORD_META_KEY] = self.archive.write(
             exchange, response.status, _header(response, b"ETag"), _header(response, b"Last-Modified"))
         location = response.headers.get(b"Location")
         if self.store is not None and location and 300 <= response.status < 400:
@@ -231,9 +215,8 @@ class CaptureMiddleware:
             logger.warning("download of %s cut short: %s", cut.url, cut.detail)
             return None
         # never a revisit, and never the payload or validators later captures are compared
-        # with: this is not the page
-        location = self._full(truncated_exchange(cut))
-        self.stats.inc_value("archive/truncated")
+        # with (the policy's rule for a truncated exchange): this is not the page
+        location = self.archive.write(truncated_exchange(cut), cut.status)
         logger.warning("download of %s cut short: %s; the %d bytes received are archived "
                        "with WARC-Truncated: %s (%s)", cut.url, cut.detail, len(cut.body),
                        cut.reason, location.filename)
@@ -247,49 +230,6 @@ class CaptureMiddleware:
         self.stats.inc_value("fetch/refused_private")
         return False
 
-    def write(self, exchange: HttpExchange, status: int, etag: str | None = None,
-              last_modified: str | None = None) -> RecordLocation:
-        """A full response record, or a revisit when the server or the payload says nothing changed."""
-        store = self.store
-        if store is None:
-            return self._full(exchange)
-        if status == 304:
-            previous = store.validator(exchange.url)
-            if previous is not None:
-                self.stats.inc_value("archive/not_modified")
-                return self._revisit(exchange, previous.digest, previous.url, previous.date,
-                                     previous.record_id, not_modified=True)
-            return self._full(exchange)
-        digest = payload_digest(exchange.body)
-        if status != 200 or not exchange.body:
-            return self._full(exchange)
-        known = store.payload(digest)
-        if known is not None:
-            location = self._revisit(exchange, digest, known.url, known.date, known.record_id)
-            original = known
-        else:
-            location = self._full(exchange)
-            original = KnownPayload(digest, exchange.url, location.date, location.record_id,
-                                    location.filename, location.offset)
-            store.add_payload(original)
-        store.set_validator(Validator(
-            exchange.url, etag, last_modified, digest, original.record_id, original.date,
-            original.filename, original.offset))
-        return location
-
-    def _full(self, exchange: HttpExchange) -> RecordLocation:
-        self.stats.inc_value("archive/responses")
-        self.stats.inc_value("archive/records", 2)
-        return self.writer.write_exchange(exchange)
-
-    def _revisit(self, exchange: HttpExchange, digest: str, uri: str, date: str, record_id: str,
-                 not_modified: bool = False) -> RecordLocation:
-        self.stats.inc_value("archive/revisits")
-        self.stats.inc_value("archive/records", 2)
-        return self.writer.write_revisit(
-            exchange, payload_digest=digest, refers_to_uri=uri, refers_to_date=date,
-            refers_to_id=record_id, not_modified=not_modified)
-
     def close(self) -> None:
-        files = self.writer.close()
+        files = self.archive.close()
         self.stats.set_value("archive/run_files", [os.path.basename(f) for f in files])

@@ -59,6 +59,19 @@ def test_recrawl_writes_revisits_that_replay_with_the_original_body(
     assert last_line(proc).endswith(" 0 failures"), proc.stdout[-3000:]
 
 
+def test_a_warc_1_0_crawl_claims_conformance_to_1_0_only(demo_site, tmp_path: Path) -> None:
+    result = crawl(demo_site.url, tmp_path, "old", "--max-pages", "2", "-s", "ARCHIVE_WARC_VERSION=1.0")
+    assert result.returncode == 0, result.stderr[-3000:]
+    (path,) = (result.path / "archive").glob("*.warc.gz")
+    with open(path, "rb") as fh:
+        records = [(r.rec_type, r.rec_headers.protocol, r.content_stream().read()) for r in ArchiveIterator(fh)]
+    assert {protocol for _, protocol, _ in records} == {"WARC/1.0"}
+    (info,) = [block.decode() for kind, _, block in records if kind == "warcinfo"]
+    assert "format: WARC File Format 1.0\r\n" in info
+    assert "conformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.0/\r\n" in info
+    assert "warc-1.1" not in info and "Format 1.1" not in info
+
+
 def test_index_is_sorted_covers_every_capture_and_can_be_rebuilt(demo_recrawl: CrawlResult, capsys) -> None:
     index = demo_recrawl.path / "indexes" / "index.cdxj"
     lines = index.read_text().splitlines()
