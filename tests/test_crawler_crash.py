@@ -14,6 +14,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from crawler.cli import main
 from tests.conftest import REPO, warc_check
+from tests.test_crawler_runs import assert_index_complete, runs
 
 
 def start_crawl(site_url: str, root: Path, collection: str) -> subprocess.Popen:
@@ -121,6 +122,11 @@ def test_sigkill_at_random_moments_loses_nothing_already_written(demo_site, tmp_
     assert {i["url"] for i in exported} == {a.url for a in demo_site.articles()}
     check = warc_check(str(collection / "archive"))
     assert check.stdout.strip().splitlines()[-1].endswith(" 0 failures"), check.stdout[-3000:]
+    # every record saved from a killed run is indexed, once; no run stays "running"
+    assert_index_complete(collection)
+    outcomes = [r["outcome"] for r in runs(collection, capsys)]
+    assert len(outcomes) == 6 and outcomes[-1] == "finished" and "running" not in outcomes
+    assert "interrupted" in outcomes
 
 
 def test_sigterm_closes_files_and_keeps_the_runs_items(demo_site, tmp_path: Path) -> None:
@@ -131,11 +137,11 @@ def test_sigterm_closes_files_and_keeps_the_runs_items(demo_site, tmp_path: Path
         time.sleep(0.05)
     time.sleep(0.3)
     proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=120) == 0
+    assert proc.wait(timeout=120) == 130  # interrupted: it can be continued
     proc.stderr.close()
     assert not list((collection / "archive").glob("*.open"))
     (report,) = [json.loads(p.read_text()) for p in (collection / "runs").glob("*.json")]
-    assert report["finish_reason"] == "shutdown"
+    assert (report["finish_reason"], report["outcome"]) == ("shutdown", "interrupted")
     items = complete_items(collection)
     assert report["articles"] == len(items)
     assert all(pointer_is_valid(collection, item) for item in items)
@@ -155,7 +161,7 @@ def test_an_interrupted_crawl_resumes_without_fetching_again(demo_site, tmp_path
     while time.monotonic() < deadline and written() < 5:
         time.sleep(0.1)
     first.send_signal(signal.SIGTERM)
-    assert first.wait(timeout=120) == 0
+    assert first.wait(timeout=120) == 130
     first.stderr.close()
     assert (collection / "state" / "jobdir").is_dir()  # the frontier was kept for --resume
     done_first = {i["url"] for i in complete_items(collection)}
