@@ -28,30 +28,19 @@ DEFAULT_REQUEST_HEADERS = {
     "Accept-Encoding": accept_encoding(),
 }
 COOKIES_ENABLED = False  # news pages do not need sessions; cookies would make captures differ
+# A crawler of untrusted pages needs no way in: no telnet console, no remote-execution HTTP
+# server (Scrapy's RemoteControl: runs posted Python code, writes its port and token to a job
+# file), no memory debugger. The spider keeps no `state`, so nothing is pickled into JOBDIR.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+MEMDEBUG_ENABLED = False
+EXTENSIONS = {"scrapy.extensions.spiderstate.SpiderState": None}
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"  # non-articles and duplicates are expected, not warnings
 LOG_LEVEL = "INFO"
 
-DOWNLOAD_HANDLERS = {
-    "http": "crawler.download.CapturingHTTP11DownloadHandler",
-    "https": "crawler.download.CapturingHTTP11DownloadHandler",
-}
-DOWNLOADER_MIDDLEWARES = {
-    # validators from the last capture: unchanged feeds and listings answer 304
-    "crawler.conditional.ConditionalRequestMiddleware": 560,
-    # next to the downloader: sees raw responses before redirect, retry and decompression
-    "crawler.capture.CaptureMiddleware": 950,
-    # later still in the request direction, first in the response direction
-    "crawler.safety.PrivateAddressMiddleware": 960,
-}
-ITEM_PIPELINES = {
-    "crawler.article_pipeline.ArticlePipeline": 300,
-}
-EXTENSIONS = {
-    "crawler.run_extension.CrawlRun": 500,
-}
-# seen requests on disk (JOBDIR) with a bounded cache, not a set in memory that grows per URL
-DUPEFILTER_CLASS = "crawler.dupefilter.DiskDupeFilter"
+# the archive's download handler, middlewares, item pipeline, run extension and dupefilter,
+# and the ARCHIVE_*... defaults below: the same add-on another Scrapy project would use
+ADDONS = {"crawler.addon.NewsArchiveAddon": 0}
 
 # ARCHIVE_*: where and how captures are written.
 ARCHIVE_ROOT = "collections"

@@ -39,7 +39,7 @@ def test_crawl_and_replay_processes_do_not_load_the_extractor() -> None:
     code = (
         "import json, sys\n"
         "import crawler.run_crawl, crawler.settings, crawler.replay, crawler.spiders.news\n"
-        "import pipelines.scrapy_adapters, pipelines.process, pipelines.workers\n"
+        "import crawler.addon, crawler.article_pipeline, pipelines.process, pipelines.workers\n"
         "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in %r)))\n" % (HEAVY,)
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

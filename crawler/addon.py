@@ -1,0 +1,92 @@
+"""The archive as a Scrapy add-on: `ADDONS = {"crawler.addon.NewsArchiveAddon": 0}` in any project.
+
+It registers what makes a crawl an archive: the download handler that keeps the bytes as they
+came, the capture / conditional-request / private-address middlewares, the item pipeline, the run
+extension and the disk-backed dupefilter. It also supplies the ARCHIVE_* / FETCH_* / EXTRACT_* /
+DEDUPE_* / DISCOVERY_* defaults of crawler/settings.py, at add-on priority, so a project sets only
+what it changes. A component the project already lists (or disables with None) keeps its place.
+
+A spider of that project yields `page_of(response)` for each page it wants as an article.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+
+from crawler.capture import RECORD_META_KEY
+from pipelines.canonical import InvalidURL, canonicalize
+from pipelines.values import Page
+
+HANDLER = "crawler.download.CapturingHTTP11DownloadHandler"
+COMPONENTS: dict[str, dict[str, int]] = {
+    "DOWNLOADER_MIDDLEWARES": {
+        # validators from the last capture: unchanged feeds and listings answer 304
+        "crawler.conditional.ConditionalRequestMiddleware": 560,
+        # next to the downloader: sees raw responses before redirect, retry and decompression
+        "crawler.capture.CaptureMiddleware": 950,
+        # later still in the request direction, first in the response direction
+        "crawler.safety.PrivateAddressMiddleware": 960,
+    },
+    "ITEM_PIPELINES": {"crawler.article_pipeline.ArticlePipeline": 300},
+    "EXTENSIONS": {"crawler.run_extension.CrawlRun": 500},
+}
+# seen requests on disk (JOBDIR) with a bounded cache, not a set in memory that grows per URL
+DUPEFILTER = "crawler.dupefilter.DiskDupeFilter"
+# the groups of crawler/settings.py that belong to the archive, not to a Scrapy project
+OWN_PREFIXES = ("ARCHIVE_", "FETCH_", "EXTRACT_", "DEDUPE_", "DISCOVERY_")
+
+
+class NewsArchiveAddon:
+    """Scrapy add-on: the archive's components and settings in someone else's project."""
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        for name, components in COMPONENTS.items():
+            _add_components(settings, name, components)
+        handlers = settings.getdict("DOWNLOAD_HANDLERS")
+        for scheme in ("http", "https"):
+            handlers.setdefault(scheme, HANDLER)
+        settings.set("DOWNLOAD_HANDLERS", handlers, settings.getpriority("DOWNLOAD_HANDLERS") or 0)
+        settings.set("DUPEFILTER_CLASS", DUPEFILTER, "addon")  # a project's own choice outranks it
+        for name, value in own_defaults().items():
+            settings.set(name, value, "addon")
+
+
+def _add_components(settings: BaseSettings, name: str, components: dict[str, int]) -> None:
+    """Add what the project's `name` dict does not list yet (by path), keeping its priority."""
+    merged = settings.getdict(name)
+    for path, order in components.items():
+        merged.setdefault(path, order)
+    settings.set(name, merged, settings.getpriority(name) or 0)
+
+
+def own_defaults() -> dict[str, Any]:
+    """The archive's settings and their defaults, as crawler/settings.py documents them."""
+    from crawler import settings as defaults
+
+    return {name: getattr(defaults, name) for name in dir(defaults) if name.startswith(OWN_PREFIXES)}
+
+
+def page_of(response: Response) -> Page:
+    """The `Page` the item pipeline takes, for a response the capture middleware archived."""
+    location = response.meta.get(RECORD_META_KEY)
+    redirected = []
+    for url in response.meta.get("redirect_urls", []):
+        try:
+            redirected.append(canonicalize(url))
+        except InvalidURL:
+            continue
+    content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
+    charset = re.search(r"charset=[\"']?([\w.:-]+)", content_type, re.IGNORECASE)
+    return Page(
+        url=response.url,
+        body=response.body,
+        status=response.status,
+        content_type=content_type.split(";")[0].strip().lower(),
+        encoding=charset.group(1) if charset else None,
+        fetched_at=location.date if location else None,
+        warc=location.to_dict() if location else None,
+        redirected_from=redirected,
+    )
