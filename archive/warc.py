@@ -125,7 +125,7 @@ def warc_date(dt: datetime, use_micros: bool = True) -> str:
     """WARC date, always UTC: microseconds for WARC/1.1, whole seconds as WARC/1.0 demands."""
     if dt.tzinfo is not None:
         dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
-    return datetime_to_iso_date(dt, use_micros=use_micros)
+    return str(datetime_to_iso_date(dt, use_micros=use_micros))
 
 
 def payload_digest(body: bytes) -> str:
@@ -133,7 +133,7 @@ def payload_digest(body: bytes) -> str:
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
-class _RawHead(StatusAndHeaders):
+class _RawHead(StatusAndHeaders):  # type: ignore[misc]  # warcio ships no types
     """An HTTP head that warcio writes as the given bytes instead of re-serializing it."""
 
     def __init__(self, raw: bytes) -> None:
@@ -145,7 +145,7 @@ class _RawHead(StatusAndHeaders):
         return None  # keep the bytes as received
 
 
-class _RecordBuilder(_WarcioWriter):
+class _RecordBuilder(_WarcioWriter):  # type: ignore[misc]  # warcio ships no types
     """warcio's writer with our clock and record ids, writing plain records to a buffer."""
 
     def __init__(self, warc_version: str, make_id: IdMaker) -> None:
@@ -153,7 +153,7 @@ class _RecordBuilder(_WarcioWriter):
         super().__init__(self.buffer, gzip=False, warc_version=warc_version)
         self._id_maker = make_id
 
-    def _make_warc_id(self) -> str:  # type: ignore[override]
+    def _make_warc_id(self) -> str:
         return self._id_maker()
 
     def serialize(self, record: object) -> bytes:
