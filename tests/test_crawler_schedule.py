@@ -222,3 +222,118 @@ def test_scheduler_survives_restart_and_sigterm_lets_the_crawl_close(demo_site, 
     # restarted within the hour: the slot was taken, nothing runs twice
     proc = run_newsarchive("schedule", str(config), "--once")
     assert proc.stdout.strip() == "demo: not due", proc.stderr
+
+
+# -- --check is a run's validation; --run ---------------------------------------------------------
+def test_check_runs_the_validation_a_run_would(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "jobs.toml"
+    config.write_text('''[[job]]
+name = "a"
+seeds = ["https://news.example.org/"]
+interval = "1h"
+settings = { ARCHIVE_COMPRESS_LEVEL = 42, DOWNLOAD_DELAY = "fast" }
+
+[[job]]
+name = "b"
+seeds = ["http://exa mple.com/"]
+cron = "0 * * * *"
+''')
+    assert main(["schedule", str(config), "--check"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[:3] == [
+        "%s:1: job 'a': DOWNLOAD_DELAY must be a number of seconds >= 0, not 'fast'" % config,
+        "%s:1: job 'a': ARCHIVE_COMPRESS_LEVEL must be between 0 and 9" % config,
+        "%s:7: job 'b': bad seed URL 'http://exa mple.com/': 'exa mple.com' is not a host name or address" % config,
+    ]
+    assert err[-1].endswith("3 problem(s) in %s; nothing was run" % config)
+
+
+def test_duplicate_names_and_defaults_are_reported_once_whatever_else_is_wrong(tmp_path: Path, capsys) -> None:
+    config = tmp_path / "jobs.toml"
+    config.write_text('''[defaults]
+max_pages = "many"
+settings = { ROBOTSTXT_OBEY = "perhaps" }
+
+[[job]]
+name = "same"
+seeds = ["not a url"]
+interval = "1h"
+
+[[job]]
+name = "same"
+seeds = ["https://news.example.org/"]
+interval = "soon"
+
+[[job]]
+name = "other"
+seeds = ["https://news.example.org/"]
+interval = "1h"
+''')
+    assert main(["schedule", str(config), "--check"]) == 2
+    err = capsys.readouterr().err.splitlines()
+    assert err[:2] == ["%s:1: [defaults]: max_pages must be a whole number >= 0 (got 'many')" % config,
+                       "%s:1: [defaults]: ROBOTSTXT_OBEY must be true or false (or 1 or 0), not 'perhaps'" % config]
+    assert sum("[defaults]" in line for line in err) == 2  # not once per job
+    assert "%s:10: job 'same': the name is used by another job (%s:5)" % (config, config) in err
+    assert "%s:10: job 'same': interval: 'soon' is not a duration (90s, 15m, 2h, 1d, 1w)" % config in err
+    assert not any("job 'other'" in line for line in err)
+
+
+def test_a_valid_file_checks_and_its_jobs_carry_their_options(tmp_path: Path, capsys) -> None:
+    from crawler.schedule_config import load_config
+
+    config = tmp_path / "jobs.toml"
+    config.write_text('''[defaults]
+settings = { DOWNLOAD_DELAY = 2, ROBOTSTXT_OBEY = true }
+
+[[job]]
+name = "a"
+collection = "news"
+seeds = "https://news.example.org/"
+interval = "15m"
+since = "36h"
+allow = "/2026/"
+settings = { DOWNLOAD_DELAY = 1, DEFAULT_REQUEST_HEADERS = { Accept-Language = "de" } }
+''')
+    assert main(["schedule", str(config), "--check"]) == 0
+    assert capsys.readouterr().out.strip() == "%s: 1 job(s), all valid" % config
+    (job,), _ = load_config(str(config))
+    args = job.crawl_args("/srv/c")
+    assert args[:3] == ["crawl", "-s", "FETCH_PRIVATE_HINT=set allow_private = true for job 'a' in the schedule file"]
+    assert args[3:] == ["https://news.example.org/", "--allow", "/2026/", "--since", "36h", "--conditional",
+                        "-s", 'DEFAULT_REQUEST_HEADERS={"Accept-Language": "de"}', "-s", "DOWNLOAD_DELAY=1",
+                        "-s", "ROBOTSTXT_OBEY=true", "--root", "/srv/c", "--collection", "news"]
+
+
+def test_run_of_an_unknown_job_names_the_known_ones(tmp_path: Path, capsys) -> None:
+    config = write_config(tmp_path / "jobs.toml", tmp_path / "c", "http://127.0.0.1:9/")
+    assert main(["schedule", str(config), "--run", "nope"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "newsarchive schedule: no job 'nope' in %s (its jobs: demo)" % config
+    assert not (tmp_path / "c").exists()
+
+
+def test_run_runs_a_job_now_and_records_it_like_a_scheduled_run(demo_site, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "jobs.toml", tmp_path / "c", demo_site.url, 'interval = "6h"')
+    proc = run_newsarchive("schedule", str(config), "--run", "demo", "--now", "2026-03-20T10:00:00Z")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "demo: finished"
+    with Collection.open(str(tmp_path / "c"), "news").store() as store:
+        (run,) = store.job_runs("demo")
+    assert (run["slot"], run["outcome"]) == ("2026-03-20T10:00:00+00:00", "finished")
+    assert run_report(tmp_path / "c" / "news", str(run["run_id"]))["articles"] > 0
+    # the scheduler knows it ran: the next slot is 6 hours on
+    proc = run_newsarchive("schedule", str(config), "--once", "--now", "2026-03-20T12:00:00Z")
+    assert proc.stdout.strip() == "demo: not due", proc.stderr
+
+
+def test_run_of_a_failing_job_exits_1_and_the_hint_names_the_jobs_file_key(demo_site, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "jobs.toml", tmp_path / "c", demo_site.url)
+    config.write_text(config.read_text().replace("allow_private = true\n", ""))
+    proc = run_newsarchive("schedule", str(config), "--run", "demo")
+    assert proc.returncode == 1
+    assert proc.stdout.strip() == "demo: failed"
+    assert "(to crawl it, set allow_private = true for job 'demo' in the schedule file)" in proc.stderr
+    assert "--allow-private" not in proc.stderr
+    with Collection.open(str(tmp_path / "c"), "news").store() as store:
+        assert [r["outcome"] for r in store.job_runs("demo")] == ["failed"]
