@@ -15,6 +15,8 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.collection import Collection
+from archive.outcome import Outcome
 from crawler.cli import main
 from tests.conftest import REPO, run_newsarchive
 
@@ -243,3 +245,31 @@ def test_replay_of_a_file_that_is_no_warc_names_the_problem_once(tmp_path: Path,
     assert captured.err.count("no WARC record here") == 1, captured.err
     assert "  unreadable data   1  (each named above)\n" in captured.out
     assert [r["outcome"] for r in runs(tmp_path / "x", capsys)] == ["failed"]  # as its exit code says
+
+
+def test_runs_merges_the_scheduler_s_record_into_one_outcome_per_run(tmp_path: Path, capsys) -> None:
+    collection = Collection.create(str(tmp_path), "s")
+    with collection.store() as store:
+        # a job whose crawl fetched nothing: the run and its job say failed (exit 1) alike
+        store.start_job_run("r1", "news", "2026-03-20T00:00:00+00:00", "2026-03-20T00:00:01+00:00", 10)
+        store.start_run("r1", "crawl", "2026-03-20T00:00:02.123456+00:00")
+        store.end_run("r1", "2026-03-20T00:00:09.654321+00:00", Outcome.FAILED, {"requests": 1, "articles": 0})
+        store.end_job_run("r1", "2026-03-20T00:00:10+00:00", Outcome.FAILED, {"exit_code": 1})
+        # a job refused before its crawl recorded a run (a bad setting): only the scheduler knows it
+        store.start_job_run("r2", "news", "2026-03-20T01:00:00+00:00", "2026-03-20T01:00:01+00:00", 11)
+        store.end_job_run("r2", "2026-03-20T01:00:02+00:00", Outcome.REFUSED, {"exit_code": 2})
+        # a crawl still going
+        store.start_run("r3", "crawl", "2026-03-20T02:00:00+00:00")
+    rows = runs(tmp_path / "s", capsys)
+    assert [(r["run_id"], r["job"], r["outcome"]) for r in rows] == [
+        ("r1", "news", "failed"), ("r2", "news", "refused"), ("r3", None, "running")]
+    assert all("job_outcome" not in r for r in rows)
+    assert main(["runs", "s", "--root", str(tmp_path)]) == 0
+    table = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert table == [
+        ["run", "kind", "job", "started", "ended", "outcome", "requests", "articles"],
+        ["r1", "crawl", "news", "2026-03-20T00:00:02.123456+00:00", "2026-03-20T00:00:09.654321+00:00", "failed",
+         "1", "0"],
+        ["r2", "crawl", "news", "2026-03-20T01:00:01+00:00", "2026-03-20T01:00:02+00:00", "refused", "-", "-"],
+        ["r3", "crawl", "-", "2026-03-20T02:00:00+00:00", "-", "running", "-", "-"],
+    ]
