@@ -62,7 +62,7 @@ class _SortedRuns:
 
     @staticmethod
     def _merged(runs: list[str]) -> Iterator[str]:
-        files = [open(run, encoding="utf-8") for run in runs]  # noqa: SIM115 - closed below
+        files = [open(run, encoding="utf-8") for run in runs]  # closed below
         try:
             yield from heapq.merge(*files)
         finally:
