@@ -142,7 +142,7 @@ class Probe(scrapy.Spider):
 
     async def start(self):
         for path, limit in (("big-length", 1000), ("big-close", 2000), ("article", 100000),
-                            ("big-stall", 50000), ("huge", 1000)):
+                            ("big-stall", 50000), ("short", 1000)):
             yield scrapy.Request(sys.argv[1] + path, meta={"download_maxsize": limit},
                                  callback=self.done, errback=self.failed, dont_filter=True)
 
@@ -168,7 +168,12 @@ print(json.dumps(Probe.seen))
 
 def test_a_requests_own_download_maxsize_cuts_it(tmp_path) -> None:
     """The handler alone, in a bare Scrapy crawl: `download_maxsize` in meta is the limit, and a
-    body announced too big fails as Scrapy fails it (cancelled, not retried) however it ends."""
+    body announced too big fails as Scrapy fails it (cancelled, not retried) however it ends.
+
+    Each end is decided by one side alone: the stall by the client's timeout, the hang-up by the
+    server (/short closes at once). /huge, which waits for the client to hang up, was left out:
+    whether its cut is "time" or "disconnect" raced with the timeout and flipped on a loaded machine.
+    """
     script = tmp_path / "probe.py"
     script.write_text(PER_REQUEST_SPIDER)
     with HostileServer() as server:
@@ -181,7 +186,7 @@ def test_a_requests_own_download_maxsize_cuts_it(tmp_path) -> None:
         server.url + "big-close": {"error": "DownloadCancelledError", "cut": ["length", 2000, 200]},
         server.url + "article": {"body": len(ARTICLE)},
         server.url + "big-stall": {"error": "DownloadCancelledError", "cut": ["time", len(STALL_PART), 200]},
-        server.url + "huge": {"error": "DownloadCancelledError", "cut": ["disconnect", 600, 200]},
+        server.url + "short": {"error": "DownloadCancelledError", "cut": ["disconnect", 100, 200]},
     }
 
 
