@@ -95,6 +95,39 @@ def _setting_texts(value: Any) -> Any:
     return {str(k): setting_text(v) for k, v in value.items()} if isinstance(value, dict) else value
 
 
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _seed_problems(seeds: tuple[str, ...]) -> list[str]:
+    found = []
+    for seed in seeds:
+        try:
+            checked_seed(seed)
+        except InvalidURL as err:
+            found.append("bad seed URL %s" % err)
+    return found
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, tuple) and all(isinstance(p, str) for p in value)
+
+
+def _setting_name_problems(settings: Mapping[Any, Any]) -> list[str]:
+    return ["setting %r: a setting's name is UPPER_CASE" % (k,) for k in settings
+            if not (isinstance(k, str) and _SETTING_NAME.fullmatch(k))]
+
+
+def _pattern_problems(label: str, patterns: tuple[str, ...]) -> list[str]:
+    found = []
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as err:
+            found.append("%s: bad regular expression %r: %s" % (label, pattern, err))
+    return found
+
+
 @dataclass(frozen=True)
 class Option:
     """One crawl option: its CrawlOptions field, jobs.toml key, command-line flag and setting."""
@@ -107,6 +140,7 @@ class Option:
     setting: str = ""  # the setting it becomes; "": none (seeds, max_pages, settings)
     from_toml: Callable[[Any], Any] = lambda value: value
     text: str = "%s"  # how the command line spells its value
+    check: Callable[[str, Any], list[str]] = lambda label, value: []  # of each part of a valid value
 
     def label(self, flags: bool) -> str:
         return self.flag if flags else self.key
@@ -115,13 +149,13 @@ class Option:
 OPTIONS = (
     Option("seeds", "seeds", "SEED", "a non-empty list of http(s) URLs",
            lambda v: isinstance(v, tuple) and bool(v) and all(isinstance(s, str) for s in v),
-           from_toml=_as_list),
+           from_toml=_as_list, check=lambda label, seeds: _seed_problems(seeds)),
     Option("scope", "scope", "--scope", "'domain' or 'host'", lambda v: v in ("domain", "host"),
            setting="DISCOVERY_SCOPE"),
-    Option("allow", "allow", "--allow", "a list of regular expressions",
-           lambda v: isinstance(v, tuple) and all(isinstance(p, str) for p in v), "DISCOVERY_ALLOW", _as_list),
-    Option("deny", "deny", "--deny", "a list of regular expressions",
-           lambda v: isinstance(v, tuple) and all(isinstance(p, str) for p in v), "DISCOVERY_DENY", _as_list),
+    Option("allow", "allow", "--allow", "a list of regular expressions", _texts, "DISCOVERY_ALLOW", _as_list,
+           check=_pattern_problems),
+    Option("deny", "deny", "--deny", "a list of regular expressions", _texts, "DISCOVERY_DENY", _as_list,
+           check=_pattern_problems),
     Option("max_depth", "max_depth", "--max-depth", "a whole number >= 0", _whole, "DISCOVERY_MAX_DEPTH"),
     Option("since_hours", "since", "--since", "a duration > 0 (e.g. '36h', '2d')", _positive_number,
            "DISCOVERY_SINCE_HOURS", _duration_hours, text="%gh"),
@@ -131,7 +165,7 @@ OPTIONS = (
     Option("max_pages", "max_pages", "--max-pages", "a whole number >= 0", _whole),
     Option("allow_private", "allow_private", "--allow-private", "true or false", _flag, "FETCH_ALLOW_PRIVATE"),
     Option("settings", "settings", "-s", "a table of Scrapy settings", lambda v: isinstance(v, Mapping),
-           from_toml=_setting_texts),
+           from_toml=_setting_texts, check=lambda label, settings: _setting_name_problems(settings)),
 )
 OPTION_KEYS = {option.key: option for option in OPTIONS}
 
@@ -181,14 +215,7 @@ class CrawlOptions:
         label = option.label(flags)
         if not option.valid(value):
             return ["%s must be %s (got %r)" % (label, option.accepts, _plain(value))]
-        if option.field == "seeds":
-            return _seed_problems(value)
-        if option.field in ("allow", "deny"):
-            return _pattern_problems(label, value)
-        if option.field == "settings":
-            return ["setting %r: a setting's name is UPPER_CASE" % (k,) for k in value
-                    if not (isinstance(k, str) and _SETTING_NAME.fullmatch(k))]
-        return []
+        return option.check(label, value)
 
     def _settings_problems(self, skip: set[str]) -> list[str]:
         from crawler.crawl_config import project_settings, settings_problems
@@ -229,27 +256,3 @@ class CrawlOptions:
         for key, value in sorted(self.settings.items()):
             args += ["-s", "%s=%s" % (key, value)]
         return args
-
-
-def _plain(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
-
-
-def _seed_problems(seeds: tuple[str, ...]) -> list[str]:
-    found = []
-    for seed in seeds:
-        try:
-            checked_seed(seed)
-        except InvalidURL as err:
-            found.append("bad seed URL %s" % err)
-    return found
-
-
-def _pattern_problems(label: str, patterns: tuple[str, ...]) -> list[str]:
-    found = []
-    for pattern in patterns:
-        try:
-            re.compile(pattern)
-        except re.error as err:
-            found.append("%s: bad regular expression %r: %s" % (label, pattern, err))
-    return found

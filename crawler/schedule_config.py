@@ -66,16 +66,7 @@ def load_config(path: str) -> tuple[list[Job], dict[str, Any]]:
     """(jobs, top-level options) from a schedule file, or ConfigError with every problem.
 
     The jobs' options and settings are checked as a crawl checks them: what passes here runs."""
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except OSError as err:
-        raise ConfigError(["%s: cannot read: %s" % (path, err.strerror)]) from None
-    text = raw.decode("utf-8", "replace")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ConfigError(["%s: not valid TOML: %s" % (path, err)]) from None
+    text, data = _read(path)
     top = {k: v for k, v in data.items() if k not in ("job", "jobs", "defaults")}
     problems = ["%s: unknown top-level key %r (known: root, [defaults], [[job]])" % (path, key)
                 for key in top if key != "root"]
@@ -87,26 +78,43 @@ def load_config(path: str) -> tuple[list[Job], dict[str, Any]]:
     if not isinstance(entries, list) or not entries:
         problems.append("%s: no jobs: add at least one [[job]] with name, seeds and interval or cron" % path)
         entries = []
-    lines = _table_lines(text, r"^\s*\[\[\s*jobs?\s*\]\]")
+    places = ["%s:%d" % (path, n) for n in _table_lines(text, r"^\s*\[\[\s*jobs?\s*\]\]")]
+    jobs = _jobs(entries, defaults, places + [path] * (len(entries) - len(places)), problems)
+    if problems:
+        raise ConfigError(problems)
+    return jobs, top
+
+
+def _read(path: str) -> tuple[str, dict[str, Any]]:
+    try:
+        with open(path, "rb") as fh:
+            text = fh.read().decode("utf-8", "replace")
+    except OSError as err:
+        raise ConfigError(["%s: cannot read: %s" % (path, err.strerror)]) from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ConfigError(["%s: not valid TOML: %s" % (path, err)]) from None
+
+
+def _jobs(entries: list[Any], defaults: dict[str, Any], places: list[str], problems: list[str]) -> list[Job]:
+    """The jobs of the [[job]] tables (at `places`: file and line); their problems added to `problems`."""
     jobs: list[Job] = []
     names: dict[object, str] = {}
-    for index, entry in enumerate(entries):
-        where = "%s:%d" % (path, lines[index]) if index < len(lines) else path
+    for index, (entry, where) in enumerate(zip(entries, places, strict=False)):
         named = isinstance(entry, dict) and isinstance(entry.get("name"), str)
         label = "job %r" % entry["name"] if named else "job #%d" % (index + 1)
         if not isinstance(entry, dict):
             problems.append("%s: %s must be a table" % (where, label))
             continue
-        if named and entry["name"] in names:
+        if named and entry["name"] in names:  # said whatever else is wrong with either job
             problems.append("%s: %s: the name is used by another job (%s)" % (where, label, names[entry["name"]]))
         names.setdefault(entry.get("name"), where)
         job, job_problems = _job(_merged(defaults, entry))
         problems += ["%s: %s: %s" % (where, label, p) for p in job_problems]
         if job is not None:
             jobs.append(job)
-    if problems:
-        raise ConfigError(problems)
-    return jobs, top
+    return jobs
 
 
 def _checked_defaults(defaults: Any, where: str, problems: list[str]) -> dict[str, Any]:

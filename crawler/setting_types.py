@@ -33,10 +33,7 @@ class Kind:
     parse: Callable[[Any, str], Any]
 
     def read(self, settings: Any, name: str) -> Any:
-        """The setting's value (None if unset), or SettingError naming the setting, the accepted
-        values and the value."""
-        if settings.get(name) is None:
-            return None
+        """The setting's value, or SettingError naming the setting, the accepted values and the value."""
         try:
             return self.parse(settings, name)
         except _BAD_VALUE as err:
@@ -205,9 +202,12 @@ STATUS_CODES = Kind("a list of HTTP status codes (e.g. 500,502,503)", _status_co
 
 
 def problems_in(settings: Any, table: Mapping[str, Kind]) -> list[str]:
-    """Every setting of `table` that `settings` holds a bad value for, one message each."""
+    """Every setting of `table` that `settings` holds a bad value for, one message each (a setting
+    that is not set is left to its reader's default)."""
     found = []
     for name, kind in table.items():
+        if settings.get(name) is None:
+            continue
         try:
             kind.read(settings, name)
         except SettingError as err:

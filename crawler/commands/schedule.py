@@ -32,21 +32,20 @@ def run(args: argparse.Namespace) -> int:
     from crawler.scheduler import Scheduler
 
     try:
-        jobs, options = load_config(args.config)
+        jobs, options = load_config(args.config)  # every job checked as its crawl would check it
     except ConfigError as err:
         for problem in err.problems:
             print(problem, file=sys.stderr)
         print("newsarchive schedule: %d problem(s) in %s; nothing was run" % (len(err.problems), args.config),
               file=sys.stderr)
         return EXIT_USAGE
-    root = args.root or str(options.get("root", "collections"))
     by_name = {job.name: job for job in jobs}
     if args.run is not None and args.run not in by_name:
         raise UsageError("no job %r in %s (its jobs: %s)" % (args.run, args.config, ", ".join(by_name)))
     if args.check:
         print("%s: %d job(s), all valid" % (args.config, len(jobs)))
         return EXIT_OK
-    scheduler = Scheduler(jobs, root, max_parallel=args.max_parallel)
+    scheduler = Scheduler(jobs, args.root or str(options.get("root", "collections")), max_parallel=args.max_parallel)
     if args.now:  # a fixed moment: for tests and for backfilling a missed schedule by hand
         scheduler.clock = lambda: args.now
     if args.run is not None:
