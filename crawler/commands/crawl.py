@@ -65,7 +65,8 @@ def crawl_options(args: argparse.Namespace) -> CrawlOptions:
 
 
 def warm_up_workers(workers: int | None = None) -> None:
-    """Extraction workers will be needed: their forkserver warms up while we import Scrapy."""
+    """Extraction workers will be needed: their forkserver warms up while the command goes on
+    (the crawl imports its spider and components and opens its collection meanwhile)."""
     if workers != 0:
         from pipelines.workers import start_warm_up
         start_warm_up()
