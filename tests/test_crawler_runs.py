@@ -42,8 +42,11 @@ class Crawl:
     def wait_for(self, predicate, what: str, seconds: float = 120) -> None:  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + seconds
         while not predicate():
-            assert self.proc.poll() is None, "the crawl ended before %s: %s" % (what, "".join(self.err)[-3000:])
-            assert time.monotonic() < deadline, "no %s after %d s" % (what, seconds)
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                if self.proc.poll() is None:
+                    self.proc.kill()
+                self.finish()  # no pipe left open behind a failed test
+                raise AssertionError("no %s (exit code %s): %s" % (what, self.proc.returncode, self.stderr[-3000:]))
             time.sleep(0.05)
 
     def wait_for_items(self, count: int) -> None:
