@@ -87,20 +87,6 @@ def _index_into(sink: _SortedRuns, paths: list[str]) -> None:
         raise ArchiveError("cannot index %s: %s" % (", ".join(paths), err)) from err
 
 
-def index_lines(warc_paths: Iterable[str]) -> list[str]:
-    """Sorted CDXJ lines (one per response, revisit, resource and metadata record)."""
-    paths = list(warc_paths)
-    if not paths:
-        return []
-    with tempfile.TemporaryDirectory(prefix="newsarchive-index-") as directory:
-        sink = _SortedRuns(directory)
-        try:
-            _index_into(sink, paths)
-            return list(sink.lines())
-        finally:
-            sink.close()
-
-
 def replayable(line: str) -> bool:
     """Leave server-not-modified revisits out: pywb would replay them as an empty 304 and hide
     the last full capture; they stay in the WARCs, which remain the record of what happened."""
