@@ -8,7 +8,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipelines.extract import ArticleExtractor  # noqa: E402
+from pipelines.extract import ArticleExtractor
 
 _EXTRACTOR = ArticleExtractor()
 

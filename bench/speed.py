@@ -17,10 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import trafilatura  # noqa: E402
-from trafilatura.settings import Extractor  # noqa: E402
+import trafilatura
+from trafilatura.settings import Extractor
 
-from pipelines.workers import extract_and_hash, warm_extractor  # noqa: E402
+from pipelines.workers import extract_and_hash, warm_extractor
 
 
 def load(dirs: list[Path]) -> list[tuple[str, bytes]]:

@@ -57,7 +57,7 @@ class NaiveSpider(BareSpider):
     def __init__(self, url: str = "", warc_dir: str = "", **kwargs: Any) -> None:
         super().__init__(url, **kwargs)
         os.makedirs(warc_dir, exist_ok=True)
-        self._file = open(os.path.join(warc_dir, "naive.warc.gz"), "wb")  # noqa: SIM115
+        self._file = open(os.path.join(warc_dir, "naive.warc.gz"), "wb")
         self._writer = WARCWriter(self._file, gzip=True)
 
     @classmethod

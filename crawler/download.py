@@ -100,7 +100,7 @@ class _RecordingTransport:
         self._keep(data)
         self._real.write(data)
 
-    def writeSequence(self, seq: list[bytes]) -> None:  # noqa: N802 - Twisted's name
+    def writeSequence(self, seq: list[bytes]) -> None:
         for part in seq:
             self._keep(part)
         self._real.writeSequence(seq)
@@ -114,13 +114,13 @@ class _RecordingParser(http11._LenientHTTPClientParser):
 
     _raw_lines: list[bytes]
 
-    def lineReceived(self, line: bytes) -> None:  # noqa: N802
+    def lineReceived(self, line: bytes) -> None:
         if self.state == http11.STATUS:
             self._raw_lines = []  # a new head (also after an ignored 1xx response)
         self._raw_lines.append(line + b"\n")  # Twisted splits on LF; the CR stays in `line`
         super().lineReceived(line)
 
-    def allHeadersReceived(self) -> None:  # noqa: N802
+    def allHeadersReceived(self) -> None:
         if self.response is not None:
             self.response._newsarchive_head = b"".join(self._raw_lines)
         super().allHeadersReceived()
@@ -147,7 +147,7 @@ class _RecordingProtocol(http11._LenientHTTP11ClientProtocol):
 
 
 class _RecordingFactory(http11._LenientHTTP11ClientFactory):
-    def buildProtocol(self, addr: Any) -> Any:  # noqa: N802
+    def buildProtocol(self, addr: Any) -> Any:
         return _RecordingProtocol(self._quiescentCallback)
 
 
@@ -173,7 +173,7 @@ class _BoundedReader(http11._ResponseReader):
                 self.announced, self._maxsize)
         return "body grew past the download max size (%d bytes)" % self._maxsize
 
-    def dataReceived(self, data: bytes) -> None:  # noqa: N802
+    def dataReceived(self, data: bytes) -> None:
         if self._finished.called:
             return
         limit = self._maxsize
@@ -187,7 +187,7 @@ class _BoundedReader(http11._ResponseReader):
         self._cut(body, "length", self.size_detail())
         http11._ScrapyAgent._cancel(None, txresponse=self._txresponse)  # drop the connection
 
-    def connectionLost(self, reason: Failure = connectionDone) -> None:  # noqa: N802
+    def connectionLost(self, reason: Failure = connectionDone) -> None:
         if self.too_big and not self._finished.called:
             # the server hung up before the limit: still a body too big to take
             self._cut(self._bodybuf.getvalue(), "disconnect", "%s; the server closed the "

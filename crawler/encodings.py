@@ -12,7 +12,7 @@ def brotli_works() -> bool:
         import brotli
     except ImportError:
         try:
-            import brotlicffi as brotli  # noqa: F401 - Scrapy's other brotli provider
+            import brotlicffi as brotli
         except ImportError:
             return False
     return hasattr(brotli, "Decompressor") and hasattr(brotli.Decompressor(), "process")
@@ -20,7 +20,7 @@ def brotli_works() -> bool:
 
 def zstd_works() -> bool:
     try:
-        from compression import zstd  # noqa: F401 - Python 3.14
+        from compression import zstd
     except ImportError:
         try:
             from backports import zstd  # noqa: F401

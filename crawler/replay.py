@@ -49,9 +49,7 @@ def replay(
             "problems": [str(p) for p in read.problems],
         })
         report["errors"]["unreadable_warc"] = len(read.problems)
-        collection.write_run_report(ctx.run_id, report)
-        ctx.store.end_run(ctx.run_id, report["finished"], "finished",
-                          {k: report[k] for k in ("articles", "duplicates", "errors")})
+        ctx.record_end(report)
     finally:
         ctx.end()
     return report

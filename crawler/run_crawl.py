@@ -5,6 +5,7 @@ import ipaddress
 import json
 import logging
 import os
+import signal
 from collections.abc import Mapping
 from typing import Any
 
@@ -64,6 +65,15 @@ def checked_seeds(seeds: list[str]) -> list[str]:
         raise SettingError("bad seed URL %s" % err) from None
 
 
+class RunUnfinished(Exception):
+    """The crawl stopped before its run could end: Ctrl-C or SIGTERM came again while it closed."""
+
+    def __init__(self, run_id: str, seeds: list[str]) -> None:
+        super().__init__("crawl run %s stopped before it could end" % run_id)
+        self.run_id = run_id
+        self.seeds = seeds
+
+
 def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
               allow_private: bool = False, overrides: Mapping[str, Any] | None = None,
               verbose: int = 0) -> dict[str, Any]:
@@ -80,7 +90,9 @@ def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
     process.start()
     report_path = collection.run_report_path(run_id)
     if not os.path.exists(report_path):
-        raise RuntimeError("the crawl ended without a run report (see the log above)")
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:  # Scrapy's answer to a second signal
+            raise RunUnfinished(run_id, seeds)
+        raise RuntimeError("the crawl ended without a run report")
     with open(report_path, encoding="utf-8") as fh:
         report: dict[str, Any] = json.load(fh)
     return report

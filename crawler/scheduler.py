@@ -135,7 +135,7 @@ class Scheduler:
             store = collection.store()
             try:
                 for run in store.job_runs(job.name):
-                    if run["ended"] is None:
+                    if Outcome.of(str(run["outcome"]) if run["outcome"] else None) is Outcome.RUNNING:
                         store.end_job_run(str(run["run_id"]), self.clock().isoformat(), Outcome.INTERRUPTED,
                                           {"note": "the scheduler stopped while it ran"})
             finally:

@@ -109,7 +109,7 @@ class ArticleExtractor:
         """
         try:
             return self._extract(html, url, encoding)
-        except Exception as err:  # noqa: BLE001 - one bad page must not stop a crawl
+        except Exception as err:
             logger.debug("extraction failed on %s", url, exc_info=True)
             message = " ".join(str(err).split())[:200]
             return Extraction(None, f"error:{type(err).__name__}: {message}".rstrip(": "))

@@ -41,7 +41,7 @@ class DiscoverySite:
         site = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 status, ctype, body, extra = site.route(self.path, self.headers.get("Host", ""))
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)

@@ -130,6 +130,6 @@ def test_replay_of_a_file_cut_inside_the_last_article(
 
     assert code == 1
     assert [i["url"] for i in items] == [FOOTBRIDGE.url]  # what was readable is kept
-    (line,) = [line for line in err.splitlines() if "skipped unreadable data" in line]
+    (line,) = [line for line in err.splitlines() if "unreadable WARC data" in line]
     assert str(path) in line and "offset %d" % places[3].offset in line
     assert "cut short" in line and "Traceback" not in err

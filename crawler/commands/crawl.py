@@ -7,7 +7,7 @@ import shutil
 import sys
 
 from archive.collection import Collection
-from crawler.commands import EXIT_FAILURE, EXIT_OK, UsageError, add_root, collection_location
+from crawler.commands import EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, add_root, collection_location
 from crawler.commands.argtypes import hours, non_negative
 from crawler.options import CrawlOptions
 
@@ -88,8 +88,8 @@ def run(args: argparse.Namespace) -> int:
                                            allow_private=options.allow_private, overrides=overrides,
                                            verbose=args.verbose))
     warm_up_workers(config.extract.workers)
-    from crawler.report import print_summary
-    from crawler.run_crawl import run_crawl
+    from crawler.report import exit_code, print_summary, print_unfinished
+    from crawler.run_crawl import RunUnfinished, run_crawl
 
     collection = Collection.create(root, name)
     # The frontier always lives on disk (Scrapy's JOBDIR): a big crawl's pending requests would
@@ -102,12 +102,15 @@ def run(args: argparse.Namespace) -> int:
     try:
         report = run_crawl(collection, list(options.seeds), max_pages=options.max_pages,
                            allow_private=options.allow_private, overrides=overrides, verbose=args.verbose)
+    except RunUnfinished as stopped:
+        print_unfinished(collection, stopped.run_id, stopped.seeds, options.allow_private, sys.stdout)
+        return EXIT_INTERRUPTED
     except RuntimeError as err:
         print("newsarchive crawl: %s" % err, file=sys.stderr)
         return EXIT_FAILURE
     print_summary(report, collection, sys.stdout)
-    if not report.get("responses"):
+    code = exit_code(report)
+    if code == EXIT_FAILURE:
         print("newsarchive crawl: nothing was fetched from %s (see the messages above)"
               % " ".join(args.seeds), file=sys.stderr)
-        return EXIT_FAILURE
-    return EXIT_OK
+    return code
