@@ -26,9 +26,11 @@ from scrapy import Request
 from scrapy.core.downloader.handlers import http11
 from scrapy.exceptions import DownloadCancelledError, DownloadTimeoutError
 from scrapy.http import Response
+from scrapy.utils._download_handlers import wrap_twisted_exceptions
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
+from twisted.web._newclient import STATUS
 from twisted.web.iweb import UNKNOWN_LENGTH
 
 logger = logging.getLogger(__name__)
@@ -115,7 +117,7 @@ class _RecordingParser(http11._LenientHTTPClientParser):
     _raw_lines: list[bytes]
 
     def lineReceived(self, line: bytes) -> None:
-        if self.state == http11.STATUS:
+        if self.state == STATUS:
             self._raw_lines = []  # a new head (also after an ignored 1xx response)
         self._raw_lines.append(line + b"\n")  # Twisted splits on LF; the CR stays in `line`
         super().lineReceived(line)
@@ -123,7 +125,7 @@ class _RecordingParser(http11._LenientHTTPClientParser):
     def allHeadersReceived(self) -> None:
         if self.response is not None:
             self.response._newsarchive_head = b"".join(self._raw_lines)
-        super().allHeadersReceived()
+        super().allHeadersReceived()  # type: ignore[no-untyped-call]  # Twisted's, untyped
 
 
 class _RecordingProtocol(http11._LenientHTTP11ClientProtocol):
@@ -148,7 +150,7 @@ class _RecordingProtocol(http11._LenientHTTP11ClientProtocol):
 
 class _RecordingFactory(http11._LenientHTTP11ClientFactory):
     def buildProtocol(self, addr: Any) -> Any:
-        return _RecordingProtocol(self._quiescentCallback)
+        return _RecordingProtocol(self._quiescentCallback)  # type: ignore[no-untyped-call]
 
 
 class _BoundedReader(http11._ResponseReader):
@@ -197,7 +199,7 @@ class _BoundedReader(http11._ResponseReader):
 
     def _cut(self, body: bytes, reason: str, detail: str) -> None:
         _keep_truncated(self._request, self._txresponse, body, reason, detail, self._ip_address)
-        self._finished.errback(Failure(DownloadCancelledError(detail)))
+        self._finished.errback(Failure(DownloadCancelledError(detail)))  # type: ignore[no-untyped-call]
 
 
 class _RecordingAgent(http11._ScrapyAgent):
@@ -285,5 +287,5 @@ class CapturingHTTP11DownloadHandler(http11.HTTP11DownloadHandler):
         )
         request.meta.pop(WIRE_META_KEY, None)  # never leave a previous hop's bytes behind
         request.meta.pop(TRUNCATED_META_KEY, None)
-        with http11.wrap_twisted_exceptions():
+        with wrap_twisted_exceptions():
             return await maybe_deferred_to_future(agent.download_request(request))

@@ -170,7 +170,7 @@ class _InlineExecutor(Executor):
     def __init__(self, options: ExtractOptions | None) -> None:
         _init_worker(options, in_worker=False)
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def,override]
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
         future: Future[Extraction] = Future()
         try:
             future.set_result(fn(*args, **kwargs))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
@@ -68,7 +68,7 @@ class NewsSpider(Spider):
             raise ValueError("no seeds: pass seeds=URL[,URL...]")
         self.max_pages = int(max_pages or 0)
         self.scheduled = 0
-        self._known_article = lambda url: False
+        self._known_article: Callable[[str], bool] = lambda url: False  # the store's, once the run begins
         # set by from_crawler, from the DISCOVERY_* settings (or by calling configure())
         self.config = DiscoveryConfig()
         self.scope: Scope | None = None
