@@ -6,6 +6,8 @@ from crawler.encodings import accept_encoding
 BOT_NAME = "newsarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` checks seeds and settings first (exit 2) and exits 1 when nothing was fetched
+COMMANDS_MODULE = "crawler.scrapy_commands"
 
 # Politeness: obey robots.txt, identify ourselves, adapt to the server.
 ROBOTSTXT_OBEY = True
@@ -54,6 +56,9 @@ ARCHIVE_WARC_VERSION = "1.1"
 
 # FETCH_*: what may be fetched.
 FETCH_ALLOW_PRIVATE = False  # loopback, private and link-local addresses are refused
+# how a refused private address says to allow it ("" for `scrapy crawl`: -s FETCH_ALLOW_PRIVATE=1);
+# `newsarchive crawl` and the scheduler set their own spelling
+FETCH_PRIVATE_HINT = ""
 # If-None-Match / If-Modified-Since from the last capture (--conditional; on for scheduled jobs).
 # Off by default: pywb replays a 304 revisit as an empty 304, so an archive replays best when an
 # unchanged page is fetched whole and stored as an identical-payload revisit.
