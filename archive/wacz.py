@@ -10,7 +10,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from archive.exceptions import ArchiveError
@@ -61,7 +61,7 @@ def write_wacz(warcs: list[str], pages: Iterable[WaczPage], output: str, *, titl
             argv[1:1] = ["--title", title]
         said = io.StringIO()
         try:
-            with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said):
+            with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said), _warcinfo_indexed():
                 code = wacz_main(argv)
         except OSError as err:
             _close_left_open(err)
@@ -86,6 +86,23 @@ def _close_left_open(err: BaseException) -> None:
                 except OSError:
                     pass  # the error being reported; the file is closed all the same
         tb = tb.tb_next
+
+
+@contextlib.contextmanager
+def _warcinfo_indexed() -> Iterator[None]:
+    """Index warcinfo records for py-wacz's run only. py-wacz, when imported, appends "warcinfo" to
+    cdxj-indexer's `CDXJIndexer.DEFAULT_RECORDS`, a list shared by every indexer of the process:
+    an `index` after a `wacz` in one process (tests, a long-lived caller) then indexed them too
+    (155 lines for 154 records), and leaked an unclosed temporary file for their digest."""
+    from cdxj_indexer.main import CDXJIndexer
+
+    records: list[str] = CDXJIndexer.DEFAULT_RECORDS
+    if "warcinfo" not in records:
+        records.append("warcinfo")
+    try:
+        yield
+    finally:
+        records[:] = [r for r in records if r != "warcinfo"]
 
 
 def validate_wacz(path: str) -> tuple[bool, str]:

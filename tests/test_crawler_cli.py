@@ -173,3 +173,14 @@ def test_a_root_that_contradicts_the_collection_path_is_a_usage_error(argv: list
     assert main(argv) == 2
     assert "is not under --root elsewhere" in one_line_error(capsys)
     assert sorted(p.relative_to(collection_copy) for p in collection_copy.rglob("*")) == before  # nothing created
+
+
+def test_an_index_after_a_wacz_in_the_same_process_is_the_same(collection_copy: Path, capsys) -> None:
+    index = collection_copy / "collections" / "demo" / "indexes" / "index.cdxj"
+    assert main(["index", "demo"]) == 0
+    before = index.read_text()
+    # py-wacz, imported, adds warcinfo to the record types every cdxj-indexer of the process takes
+    assert main(["wacz", "demo", "-o", "out.wacz"]) == 0
+    assert main(["index", "demo"]) == 0
+    assert index.read_text() == before
+    assert "application/warc-fields" not in before
