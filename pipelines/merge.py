@@ -16,12 +16,12 @@ import json
 import multiprocessing
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from functools import cached_property
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 from urllib.parse import SplitResult, urlsplit
 
 __all__ = ["MergeFilter", "MergeReport", "item_moment", "merged_lines", "parse_site", "site_of"]
@@ -30,6 +30,7 @@ CHUNK_BYTES = 4 << 20  # a worker's share of a file: big enough to amortize the 
 INLINE_BYTES = 96 << 20  # below this much JSONL, starting processes costs more than it saves
 # (bench/export_bench.py: 2 processes were 0.92x one on 59 MB of items, 1.15x on 293 MB)
 
+_T = TypeVar("_T")
 # (url, offset, length, moment) of one line; moment is a POSIX timestamp or None
 _Scanned = tuple[str, int, int, float | None]
 
@@ -181,7 +182,8 @@ def _ranges(path: str, chunk: int) -> Iterator[tuple[str, int, int]]:
 
 
 class _Inline(Executor):
-    def map(self, fn, *iterables, timeout=None, chunksize=1):  # type: ignore[no-untyped-def,override]
+    def map(self, fn: Callable[..., _T], *iterables: Iterable[Any], timeout: float | None = None,
+            chunksize: int = 1) -> Iterator[_T]:
         return map(fn, *iterables)
 
 
