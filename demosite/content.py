@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from types import ModuleType
+from typing import Any
 
 from demosite import data_business, data_common, data_science, data_world
 from demosite.markup import MARKUP, markup_to_html, markup_to_text, slugify
@@ -169,7 +170,7 @@ def _count(markup: str) -> int:
 class _Writer:
     """Fills sentence templates for one article, handing out each quoted person once."""
 
-    def __init__(self, topic: dict, bank: ModuleType, template: str,
+    def __init__(self, topic: dict[str, Any], bank: ModuleType, template: str,
                  rng: random.Random) -> None:
         self.topic, self.bank, self.template, self.rng = topic, bank, template, rng
         self.experts = list(bank.EXPERTS)

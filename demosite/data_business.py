@@ -5,6 +5,8 @@ served in ISO-8859-1, so every character in it must exist in Latin-1.
 """
 from __future__ import annotations
 
+from typing import Any
+
 # Written by hand; straight quotes and guillemets only, all Latin-1.
 ZURICH_PARAGRAPHS: tuple[str, ...] = (
     "Café Lindenhof, the family-owned chain best known for its crème brûlée and early opening "
@@ -31,7 +33,7 @@ ZURICH_PARAGRAPHS: tuple[str, ...] = (
     "year. A spokesperson for the bank declined to give details of the interest rate.",
 )
 
-TOPICS: tuple[dict, ...] = (
+TOPICS: tuple[dict[str, Any], ...] = (
     dict(
         slug="zurich-cafe-chain-societe-generale-deal",
         title="Zürich café chain signs lending deal with Société Générale",

@@ -1,7 +1,9 @@
 """Science section of the demo site: stories, sentence bank, quotes and quoted experts."""
 from __future__ import annotations
 
-TOPICS: tuple[dict, ...] = (
+from typing import Any
+
+TOPICS: tuple[dict[str, Any], ...] = (
     dict(
         slug="deep-sea-survey-finds-unnamed-species",
         title="Deep-sea survey finds dozens of unnamed species off New Zealand",

@@ -1,7 +1,9 @@
 """World section of the demo site: stories, sentence bank, quotes and quoted experts."""
 from __future__ import annotations
 
-TOPICS: tuple[dict, ...] = (
+from typing import Any
+
+TOPICS: tuple[dict[str, Any], ...] = (
     dict(
         slug="nile-basin-states-resume-water-talks",
         title="Nile basin states agree to resume water-sharing talks",

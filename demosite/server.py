@@ -14,6 +14,7 @@ from datetime import datetime
 from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+from typing import Any
 
 from demosite import pages
 from demosite.content import (
@@ -148,17 +149,17 @@ class _Server(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         self.server_name, self.server_port = str(host), int(port)
 
-    def process_request(self, request, client_address) -> None:  # type: ignore[override]
+    def process_request(self, request: Any, client_address: Any) -> None:
         with self._lock:
             self._connections.add(request)
         super().process_request(request, client_address)
 
-    def shutdown_request(self, request) -> None:  # type: ignore[override]
+    def shutdown_request(self, request: Any) -> None:
         with self._lock:
             self._connections.discard(request)
         super().shutdown_request(request)
 
-    def handle_error(self, request, client_address) -> None:  # type: ignore[override]
+    def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients hanging up mid-response are normal for a crawler test server.
         logger.debug("error serving %s: %s", client_address, sys.exc_info()[1])
 
@@ -263,7 +264,7 @@ class DemoSite:
     def _abs(self, path: str) -> str:
         return self.url.rstrip("/") + path
 
-    def manifest(self) -> dict:
+    def manifest(self) -> dict[str, dict[str, Any]]:
         """Expected captures, in warc_check.py's ``--manifest`` format, keyed by absolute URL."""
         out = {}
         for path in self.router.manifest_paths():

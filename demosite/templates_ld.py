@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from demosite.chrome import byline_links, clock, esc, long_date, page
 from demosite.content import AMP_SLUG, SITE_NAME, Article, SiteContent
@@ -20,7 +21,7 @@ def amp_path(article: Article) -> str:
     return f"/amp/{article.slug}/"
 
 
-def news_article(article: Article, base: str) -> dict:
+def news_article(article: Article, base: str) -> dict[str, Any]:
     """The schema.org ``NewsArticle`` object embedded in the page."""
     url = f"{base}{article.path}"
     return {
