@@ -5,6 +5,7 @@ import gzip
 import socket
 import threading
 import zlib
+from collections.abc import Callable, Mapping
 
 import brotli
 
@@ -33,24 +34,24 @@ def article(title: str, rotate: int) -> bytes:
 ARTICLE = article("Harbour reopens after storm", 0)
 
 
-def _head(status: str, headers: list[tuple[bytes, bytes]]) -> bytes:
+def head(status: str, headers: list[tuple[bytes, bytes]]) -> bytes:
     lines = [b"HTTP/1.1 " + status.encode("latin-1")] + [k + b": " + v for k, v in headers]
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
-def _page(body: bytes, status: str = "200 OK", extra: list[tuple[bytes, bytes]] | None = None,
+def page(body: bytes, status: str = "200 OK", extra: list[tuple[bytes, bytes]] | None = None,
           content_type: bytes = b"text/html; charset=utf-8") -> bytes:
     headers = [(b"Content-Type", content_type), (b"Content-Length", str(len(body)).encode())]
-    return _head(status, headers + (extra or [])) + body
+    return head(status, headers + (extra or [])) + body
 
 
-def big_page(size: int) -> bytes:
+def bigpage(size: int) -> bytes:
     """An HTML page of exactly `size` bytes whose every prefix is distinct (numbered lines)."""
     lines = b"".join(b"<p>line %07d of a page too long to keep</p>\n" % i for i in range(size // 40 + 1))
     return (b"<html><body>\n" + lines)[:size]
 
 
-BIG = big_page(200_000)  # past the truncation tests' DOWNLOAD_MAXSIZE
+BIG = bigpage(200_000)  # past the truncation tests' DOWNLOAD_MAXSIZE
 BIG_GZIP = gzip.compress(b"".join(b"%032x\n" % (i * 2654435761 % 2**128) for i in range(12_000)))
 STALL_PART = BIG[:3000]  # what /stall sends of its 10000 announced bytes before it stalls
 
@@ -65,10 +66,18 @@ HOME = ("<html><body>" + "".join(
     + "</body></html>").encode()
 
 
+# A behaviour of its own for a path: (server, connection, the raw request head) -> None. Test
+# modules keep theirs beside their tests and hand them in: HostileServer(routes={...}).
+Route = Callable[["HostileServer", socket.socket, bytes], None]
+
+
 class HostileServer:
     """Serves one request per connection (Connection: close) in a thread per connection."""
 
-    def __init__(self) -> None:
+    def __init__(self, routes: Mapping[str, Route] | None = None) -> None:
+        self.routes = dict(routes or {})
+        self.requests: list[bytes] = []  # every request head received, in order
+        self._requests_lock = threading.Lock()
         self._sock = socket.socket()
         self._sock.bind(("127.0.0.1", 0))
         self._sock.listen(32)
@@ -101,81 +110,97 @@ class HostileServer:
                 if not chunk:
                     return
                 request += chunk
-            path = request.split(b" ", 2)[1].decode("ascii")
+            with self._requests_lock:
+                self.requests.append(request)
+            path = request.split(b" ", 2)[1].decode("latin-1")
             try:
-                self._respond(conn, path)
+                route = self.routes.get(path)
+                if route is not None:
+                    route(self, conn, request)
+                else:
+                    self._respond(conn, path)
             except OSError:
                 pass  # the client gave up first: that is the point of some of these
 
     def _respond(self, conn: socket.socket, path: str) -> None:
         close = [(b"Connection", b"close")]
         if path == "/":
-            conn.sendall(_page(HOME, extra=close))
+            conn.sendall(page(HOME, extra=close))
         elif path == "/robots.txt":
-            conn.sendall(_page(b"User-agent: *\nAllow: /\n", content_type=b"text/plain", extra=close))
+            conn.sendall(page(b"User-agent: *\nAllow: /\n", content_type=b"text/plain", extra=close))
         elif path == "/article":
-            conn.sendall(_page(ARTICLE, extra=close))
+            conn.sendall(page(ARTICLE, extra=close))
         elif path == "/slow":  # headers, then nothing until the client's timeout
-            conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"1000")]))
+            conn.sendall(head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"1000")]))
             self._stop.wait(20)
         elif path == "/drop":  # close without a word
             return
         elif path == "/short":  # promises 5000 bytes, sends 100, hangs up
-            conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"5000")])
+            conn.sendall(head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"5000")])
                          + b"<html><body>" + b"x" * 88)
         elif path == "/huge":  # announces more than DOWNLOAD_MAXSIZE
-            conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html"),
+            conn.sendall(head("200 OK", [(b"Content-Type", b"text/html"),
                                           (b"Content-Length", b"50000000")]) + b"<html>" * 100)
             # then hangs up (returning closes the connection): at once, not after a sleep that
             # had to come before the client's DOWNLOAD_TIMEOUT on a loaded machine
         elif path == "/truncation/":
-            conn.sendall(_page(TRUNCATION_HOME, extra=close))
+            conn.sendall(page(TRUNCATION_HOME, extra=close))
         elif path == "/big-length":  # Content-Length announces the whole (too big) body
-            conn.sendall(_page(BIG, extra=close))
+            conn.sendall(page(BIG, extra=close))
         elif path == "/big-chunked":  # no Content-Length: the body grows past the limit
             self._send_chunked(conn, [(b"Content-Type", b"text/html")], BIG)
         elif path == "/big-close":  # no length at all: the body ends when the server hangs up
-            conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html")] + close) + BIG)
+            conn.sendall(head("200 OK", [(b"Content-Type", b"text/html")] + close) + BIG)
         elif path == "/big-gzip":  # a gzip body past the limit, chunked
             self._send_chunked(conn, [(b"Content-Type", b"text/plain"), (b"Content-Encoding", b"gzip")],
                                BIG_GZIP)
         elif path == "/stall":  # the head and part of the body, then nothing until the timeout
-            conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"10000")])
+            conn.sendall(head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"10000")])
                          + STALL_PART)
             self._stop.wait(30)
         elif path == "/big-stall":  # announces too much, sends a little, then nothing
-            conn.sendall(_head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"200000")])
+            conn.sendall(head("200 OK", [(b"Content-Type", b"text/html"), (b"Content-Length", b"200000")])
                          + STALL_PART)
             self._stop.wait(30)
         elif path == "/binary":
-            conn.sendall(_page(bytes(range(256)) * 40, extra=close))
+            conn.sendall(page(bytes(range(256)) * 40, extra=close))
         elif path == "/badcharset":
-            conn.sendall(_page(article("Markets count the cost", 5), extra=close,
+            conn.sendall(page(article("Markets count the cost", 5), extra=close,
                                content_type=b"text/html; charset=x-no-such-charset"))
         elif path == "/latin1-header":
-            conn.sendall(_page(b"<html><body>ok</body></html>", status="200 Okay Then", extra=close + [
+            conn.sendall(page(b"<html><body>ok</body></html>", status="200 Okay Then", extra=close + [
                 (b"X-City", "Zürich".encode("latin-1")), (b"Set-Cookie", b"a=1; Path=/"),
                 (b"set-cookie", b"b=2; Path=/"), (b"X-Empty", b"")]))
         elif path == "/deflate":
-            conn.sendall(_page(zlib.compress(article("Ferries run again", 3)), extra=close + [
+            conn.sendall(page(zlib.compress(article("Ferries run again", 3)), extra=close + [
                 (b"Content-Encoding", b"deflate")]))
         elif path == "/br":
-            conn.sendall(_page(brotli.compress(article("Sea wall review promised", 6)), extra=close + [
+            conn.sendall(page(brotli.compress(article("Sea wall review promised", 6)), extra=close + [
                 (b"Content-Encoding", b"br")]))
         elif path == "/error":
-            conn.sendall(_page(b"<html><body>boom</body></html>", status="500 Internal Server Error",
+            conn.sendall(page(b"<html><body>boom</body></html>", status="500 Internal Server Error",
                                extra=close))
         elif path == "/chunked":
             body = gzip.compress(b"<html><body>" + b"chunk " * 500 + b"</body></html>")
             self._send_chunked(conn, [(b"Content-Type", b"text/html"), (b"Content-Encoding", b"gzip")], body,
                                size=300)
         else:
-            conn.sendall(_page(b"<html><body>not here</body></html>", status="404 Not Found", extra=close))
+            conn.sendall(page(b"<html><body>not here</body></html>", status="404 Not Found", extra=close))
+
+    def wait(self, seconds: float) -> None:
+        """Hold a response until the server stops (or `seconds` pass): a route that stalls."""
+        self._stop.wait(seconds)
+
+    def requested(self, path: str) -> int:
+        """How many requests for `path` came (request line match)."""
+        needle = b" " + path.encode("latin-1") + b" "
+        with self._requests_lock:
+            return sum(1 for r in self.requests if needle in r.split(b"\r\n", 1)[0])
 
     @staticmethod
     def _send_chunked(conn: socket.socket, headers: list[tuple[bytes, bytes]], body: bytes,
                       size: int = 8192) -> None:
-        conn.sendall(_head("200 OK", headers + [(b"Transfer-Encoding", b"chunked"), (b"Connection", b"close")]))
+        conn.sendall(head("200 OK", headers + [(b"Transfer-Encoding", b"chunked"), (b"Connection", b"close")]))
         for start in range(0, len(body), size):
             piece = body[start:start + size]
             conn.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
