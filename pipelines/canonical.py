@@ -1,9 +1,11 @@
 """URL identity: one spelling per resource, so the same article is never fetched or kept twice."""
 from __future__ import annotations
 
+import ipaddress
 import re
 from urllib.parse import SplitResult, unquote_plus, urljoin, urlsplit, urlunsplit
 
+import idna
 from w3lib.url import safe_url_string
 
 # Parameters that only say where a click came from; they never select different content.
@@ -32,8 +34,15 @@ _PLAIN_HOST_PATH = re.compile(
 )
 
 
+# A host name: dot-separated labels of letters, digits, "_" and "-" (after IDNA), 253 at most.
+_LABEL = re.compile(r"[a-z0-9_-]{1,63}")
+_MAX_HOST = 253
+# A last label of digits (or hex 0x..) makes a browser read the host as an IPv4 address.
+_NUMERIC_LABEL = re.compile(r"[0-9]+|0x[0-9a-f]*")
+
+
 class InvalidURL(ValueError):
-    """Not an absolute http(s) URL."""
+    """Not an absolute http(s) URL with a valid host."""
 
 
 def is_tracking_param(name: str) -> bool:
@@ -56,13 +65,15 @@ def canonical_parts(url: str) -> SplitResult:
     try:
         parts = urlsplit(stripped if _PLAIN_URL.fullmatch(stripped) else safe_url_string(stripped))
         port = parts.port
-    except ValueError as err:
+    except (ValueError, UnicodeError) as err:  # UnicodeError: a host IDNA cannot encode
         raise InvalidURL("%r: %s" % (url, err)) from err
     scheme = parts.scheme.lower()
     hostname = parts.hostname
     if scheme not in _DEFAULT_PORTS or not hostname:
         raise InvalidURL("%r is not an absolute http(s) URL" % url)
-    host = hostname.lower().rstrip(".")
+    host = valid_host(hostname)
+    if host is None:
+        raise InvalidURL("%r: %r is no valid host name" % (url, hostname))
     if ":" in host:  # IPv6 literal
         host = "[%s]" % host
     netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else "%s:%d" % (host, port)
@@ -73,12 +84,47 @@ def canonical_parts(url: str) -> SplitResult:
     return SplitResult(scheme, netloc, parts.path or "/", query, "")
 
 
+def valid_host(hostname: str) -> str | None:
+    """The canonical spelling of a URL's host (lower case, IDNA, no final dot), or None if it is
+    none: an IPv4 address, an IPv6 address (without its brackets), or labels [a-z0-9_-]{1,63}."""
+    host = hostname.lower().rstrip(".")
+    if ":" in host:  # kept as written (Python versions spell some addresses differently)
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:  # also a zone id (fe80::1%eth0): it means nothing off the machine
+            return None
+        return None if "%" in host else host
+    if not host.isascii():
+        try:
+            host = idna.encode(host, uts46=True).decode("ascii").lower()
+        except (idna.IDNAError, UnicodeError, ValueError):
+            return None
+    if len(host) > _MAX_HOST:
+        return None
+    labels = host.split(".")
+    if not all(_LABEL.fullmatch(label) for label in labels):
+        return None
+    if _NUMERIC_LABEL.fullmatch(labels[-1]):  # must then be an IPv4 address, as browsers read it
+        try:
+            return str(ipaddress.IPv4Address(host))
+        except ValueError:
+            return None
+    return host
+
+
 def canonical_link_parts(base: str, href: str) -> SplitResult:
-    """urlsplit(canonicalize(urljoin(base, href))): a plain absolute URL (most links) needs no join."""
+    """urlsplit(canonicalize(urljoin(base, href))): a plain absolute URL (most links) needs no join.
+
+    Any link that makes no valid URL raises InvalidURL, never another error.
+    """
     stripped = href.strip()
     if ";" not in stripped and _PLAIN_URL.fullmatch(stripped):  # urljoin drops an empty ";params"
         return canonical_parts(stripped)
-    return canonical_parts(urljoin(base, href))
+    try:
+        joined = urljoin(base, href)
+    except ValueError as err:  # urljoin splits the link: "http://[/" is no URL
+        raise InvalidURL("%r: %s" % (href, err)) from err
+    return canonical_parts(joined)
 
 
 def plain_host_and_path(href: str) -> tuple[str, str] | None:

@@ -172,7 +172,102 @@ def test_plain_host_and_path_are_those_of_the_canonical_link() -> None:
             continue
         seen += 1
         for base in ("https://news.example/a/b", "http://other.example/"):
-            parts = canonical_link_parts(base, href)  # never invalid when quick is not None
+            try:
+                parts = canonical_link_parts(base, href)
+            except InvalidURL:  # a plain spelling with a bad host (a 64-character label)
+                assert quick[0].startswith("x" * 64), href
+                continue
             assert quick == (parts.hostname or "", parts.path), href
             assert parts == canonical_link_parts(base, urljoin(base, href))
     assert seen > 300
+
+
+# -- hosts ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("url", [
+    "http://./", "http://../x", "http://exa mple.com/", "http://a..b/", "http://ex%20ample.com/",
+    "http://.example.com/", "http://ex!ample.com/", "http://a:b@/",
+    "http://" + "x" * 64 + ".example/", "http://" + ".".join(["abcdefghi"] * 26) + "/",
+    "http://1.2.3.999/", "http://2130706433/", "http://0x7f.1/", "http://01.02.03.04/",
+    "http://[zz]/", "http://[fe80::1%25eth0]/", "http://a\ufffdb.example/", "http://a\u3000b.example/",
+])
+def test_bad_hosts_are_invalid_urls(url: str) -> None:
+    with pytest.raises(InvalidURL):
+        canonicalize(url)
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("http://B\u00dcCHER.example/", "http://xn--bcher-kva.example/"),
+    ("http://\u2603.net/a", "http://xn--n3h.net/a"),
+    ("http://\u00e9cole.example.", "http://xn--cole-9oa.example/"),
+    ("http://a_b.example/", "http://a_b.example/"),  # "_" is in real host names
+    ("http://127.0.0.1:8080/", "http://127.0.0.1:8080/"),
+    ("http://[::FFFF:1.2.3.4]/", "http://[::ffff:1.2.3.4]/"),
+    ("http://" + ".".join(["abcdefghi"] * 25) + "/", "http://" + ".".join(["abcdefghi"] * 25) + "/"),
+])
+def test_good_hosts_are_lower_case_ascii(url: str, expected: str) -> None:
+    assert canonicalize(url) == expected
+
+
+@pytest.mark.parametrize("href", ["http://[/", "//[x/", "http://a]b/", "http://[::1", "https://[zz]/x"])
+def test_a_malformed_link_is_an_invalid_url_not_a_bare_value_error(href: str) -> None:
+    from pipelines.canonical import canonical_link_parts
+
+    with pytest.raises(InvalidURL):
+        canonical_link_parts("https://news.example/a", href)
+
+
+# -- properties -------------------------------------------------------------------------------
+def _hypothesis():  # type: ignore[no-untyped-def]
+    return pytest.importorskip("hypothesis")
+
+
+def _url_texts():  # type: ignore[no-untyped-def]
+    """Arbitrary text, and text shaped like a URL with arbitrary parts."""
+    st = _hypothesis().strategies
+    part = st.text(max_size=30)
+    host = st.one_of(part, st.from_regex(r"[A-Za-z0-9._\-]{0,20}", fullmatch=True),
+                     st.sampled_from(["news.example", "[::1]", "1.2.3.4", "b\u00fccher.example", "."]))
+    shaped = st.builds(lambda scheme, h, port, rest: "%s://%s%s%s" % (scheme, h, port, rest),
+                       st.sampled_from(["http", "HTTPS", "ftp", ""]), host,
+                       st.sampled_from(["", ":80", ":8080", ":", ":x", ":99999"]), part)
+    return st.one_of(st.text(max_size=80), shaped)
+
+
+def test_canonicalize_raises_only_invalid_url_and_is_idempotent() -> None:
+    from urllib.parse import urlsplit
+
+    from pipelines.canonical import valid_host
+
+    hypothesis = _hypothesis()
+
+    @hypothesis.settings(max_examples=3000, deadline=None, derandomize=True)
+    @hypothesis.given(_url_texts())
+    def check(text: str) -> None:
+        try:
+            once = canonicalize(text)
+        except InvalidURL:
+            return
+        assert canonicalize(once) == once
+        parts = urlsplit(once)
+        assert parts.scheme in ("http", "https") and parts.hostname
+        bare = parts.hostname
+        assert valid_host(bare) == bare
+        assert once.isascii() and " " not in once
+
+    check()
+
+
+def test_canonical_links_raise_only_invalid_url() -> None:
+    from pipelines.canonical import canonical_link_parts
+
+    hypothesis = _hypothesis()
+
+    @hypothesis.settings(max_examples=2000, deadline=None, derandomize=True)
+    @hypothesis.given(_url_texts())
+    def check(href: str) -> None:
+        try:
+            canonical_link_parts("https://news.example/a/b?c=1", href)
+        except InvalidURL:
+            pass
+
+    check()
