@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 import os
-import zlib
 from dataclasses import dataclass
 from functools import cached_property
 
-from warcio.exceptions import ArchiveLoadFailed
-
-from archive.codings import dechunk, decode_payload
+from archive.codings import MAX_DECODED, dechunk, decode_payload
 from archive.exceptions import WarcFormatError
 from archive.gzip_members import GzipMembers
 from archive.records import RecordEntry, read_entries
@@ -41,7 +38,8 @@ class ArchivedResponse:
 
     @cached_property
     def body(self) -> bytes:
-        """The payload with its codings undone (on first use: replay leaves that to workers)."""
+        """The payload with its codings undone (on first use: replay leaves that to workers); a
+        body that decodes past the crawl's DOWNLOAD_MAXSIZE default raises DecodedTooBig."""
         return decode_payload(self.payload, self.codings, self.where)
 
     @property
@@ -68,23 +66,27 @@ class ArchivedResponse:
         return None
 
 
-def read_record_at(path: str, offset: int, record_id: str | None = None) -> ArchivedResponse:
+def read_record_at(
+    path: str, offset: int, record_id: str | None = None, max_payload: int = MAX_DECODED
+) -> ArchivedResponse:
     """Read the response record that starts at `offset` (what an item's `warc` points at).
 
     With `record_id`, the record of that id in the gzip member at `offset` (which may
-    hold several). A revisit comes back as stored, without a body.
+    hold several). A revisit comes back as stored, without a body. Anything else there
+    (damage, a payload past `max_payload`) is a WarcFormatError naming file and offset.
     """
     with open(path, "rb") as stream:
         stream.seek(offset)
         members = GzipMembers(stream, offset, path)
-        try:
-            for entry in read_entries(members, path, known_format(path)):
-                if record_id is None or entry.record_id == record_id:
-                    if entry.http is None or entry.rec_type not in ("response", "revisit"):
-                        raise WarcFormatError(path, offset, "no HTTP response record here")
-                    return response_from(entry, os.path.basename(path))
-        except (ArchiveLoadFailed, EOFError, ValueError, zlib.error) as err:
-            raise WarcFormatError(path, offset, "no WARC record here") from err
+        for entry in read_entries(members, path, known_format(path), max_payload):
+            if isinstance(entry, WarcFormatError):
+                raise WarcFormatError(path, offset, "no WARC record here (%s)" % entry.problem)
+            if record_id is None or entry.record_id == record_id:
+                if entry.http is None or entry.rec_type not in ("response", "revisit"):
+                    raise WarcFormatError(path, offset, "no HTTP response record here")
+                if entry.too_big:
+                    raise WarcFormatError(path, offset, "a payload bigger than %d bytes" % max_payload)
+                return response_from(entry, os.path.basename(path))
     raise WarcFormatError(path, offset, "no WARC record here" if record_id is None
                           else "no record %s here" % record_id)
 

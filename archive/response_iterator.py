@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import logging
 import os
-import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from warcio.exceptions import ArchiveLoadFailed
-
 from archive.archived_response import ArchivedResponse, response_from
+from archive.codings import MAX_DECODED
 from archive.exceptions import WarcFormatError
 from archive.gzip_members import GzipMembers
 from archive.records import RecordEntry, read_entries
@@ -20,6 +18,7 @@ from archive.warc_files import find_warc_files, known_format
 logger = logging.getLogger(__name__)
 
 TRUNCATED = "truncated record"  # ReadReport.skipped key of responses marked WARC-Truncated
+TOO_BIG = "payload too big"  # ReadReport.skipped key of responses past the reader's bound
 
 
 @dataclass
@@ -34,7 +33,7 @@ class ReadReport:
 
 
 def iter_responses(
-    paths: Iterable[str], report: ReadReport | None = None
+    paths: Iterable[str], report: ReadReport | None = None, max_payload: int = MAX_DECODED
 ) -> Iterator[ArchivedResponse]:
     """Yield every HTTP response record in the files, in file order, bodies decoded.
 
@@ -44,9 +43,14 @@ def iter_responses(
     under `TRUNCATED`. A revisit comes out as described on
     `ArchivedResponse`, in its place when its original came before it, else after the
     last file; a revisit whose original is not in the input is counted in
-    `report.skipped`. A corrupt or truncated file yields the records before the bad
-    spot; the spot goes into `report.problems` and reading goes on with the next file
-    (or, in a gzip file whose compression is intact, with the next gzip member).
+    `report.skipped`; so is a response whose payload is bigger than `max_payload`
+    (the crawl's DOWNLOAD_MAXSIZE: no more is read into memory), under `TOO_BIG`.
+
+    Never raises on what a file holds. Each unreadable spot (a record that cannot be read
+    or lacks what it needs: WARC-Target-URI, WARC-Date, a valid Content-Length, an HTTP
+    status; a corrupt gzip member; bytes that are no record) goes into `report.problems`,
+    named by file and offset, and reading goes on: with the next line that starts a WARC
+    record, the next gzip member (found by search after a corrupt one), the next file.
 
     A record's `location` is the offset and length of its gzip member (one record per
     member, as warcio writes) or, in a plain file, of the record itself. A record that
@@ -59,7 +63,7 @@ def iter_responses(
     try:
         for path in find_warc_files(paths):
             report.files += 1
-            yield from _iter_file(path, report, originals)
+            yield from _iter_file(path, report, originals, max_payload)
         yield from _resolve_pending(originals, report)
         if report.skipped[TRUNCATED]:
             logger.info("%d responses marked WARC-Truncated (cut short when captured); not replayed",
@@ -68,32 +72,39 @@ def iter_responses(
         originals.close()
 
 
-def _iter_file(path: str, report: ReadReport, originals: Originals) -> Iterator[ArchivedResponse]:
+def _iter_file(
+    path: str, report: ReadReport, originals: Originals, max_payload: int
+) -> Iterator[ArchivedResponse]:
     name = os.path.basename(path)
-    members: GzipMembers | None = None
     try:
         with open(path, "rb") as stream:
             members = GzipMembers(stream, 0, path)
-            while True:
-                try:
-                    for entry in read_entries(members, path, known_format(path)):
-                        report.records += 1
-                        yield from _handed_on(entry, path, name, report, originals)
-                except WarcFormatError as problem:
-                    _note(problem, report)
-                    if not members.gzipped or not members.skip_rest():
-                        return
+            while True:  # each step reads one gzip member (all of a plain file), or dies with it
+                damaged = False
+                for found in read_entries(members, path, known_format(path), max_payload):
+                    if isinstance(found, WarcFormatError):
+                        _note(found, report)
+                        damaged = True
+                        continue
+                    report.records += 1
+                    try:
+                        yield from _handed_on(found, path, name, report, originals, max_payload)
+                    except (ValueError, TypeError, AttributeError, LookupError) as err:  # hostile values
+                        _note(WarcFormatError(path, found.offset, "record unreadable (%s: %s)"
+                                              % (type(err).__name__, str(err)[:120])), report)
                 if not members.gzipped:
                     return
                 if members.cut:
-                    raise WarcFormatError(path, members.start, "gzip member cut short")
-                if not members.next_member():
+                    if not damaged:
+                        _note(WarcFormatError(path, members.start, "gzip member cut short"), report)
                     return
-    except WarcFormatError as problem:
-        _note(problem, report)
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as err:
-        where = 0 if members is None else members.start if members.gzipped else members.handed
-        _note(WarcFormatError(path, where, str(err).strip() or type(err).__name__), report)
+                more, gap = members.next_member()
+                if gap is not None and not damaged and not members.corrupt:
+                    _note(WarcFormatError(path, gap[0], "%d bytes that are no gzip member" % gap[1]), report)
+                if not more:
+                    return
+    except OSError as err:
+        _note(WarcFormatError(path, 0, err.strerror or str(err)), report)
 
 
 def _note(problem: WarcFormatError, report: ReadReport) -> None:
@@ -101,25 +112,48 @@ def _note(problem: WarcFormatError, report: ReadReport) -> None:
     report.problems.append(problem)
 
 
+def _status(entry: RecordEntry) -> int | None:
+    """The HTTP status code of the record's head; None if it has no head or a broken one."""
+    if entry.http is None:
+        return None
+    code = (entry.http.get_statuscode() or "").strip()
+    return int(code) if len(code) == 3 and code.isascii() and code.isdigit() and code[0] in "12345" else None
+
+
 def _handed_on(
-    entry: RecordEntry, path: str, name: str, report: ReadReport, originals: Originals
+    entry: RecordEntry, path: str, name: str, report: ReadReport, originals: Originals, max_payload: int
 ) -> Iterator[ArchivedResponse]:
     if entry.rec_type not in ("response", "revisit"):
         return  # requests, metadata, resources, warcinfo, conversion, continuation
-    http_target = entry.warc("WARC-Target-URI").lstrip("<").startswith(("http:", "https:"))
+    target = entry.warc("WARC-Target-URI")
+    if not target:  # a damaged head: which page it holds is not known
+        _note(WarcFormatError(path, entry.offset, "%s record without WARC-Target-URI" % entry.rec_type), report)
+        return
+    http_target = target.lstrip("<").startswith(("http:", "https:"))
     if entry.http is None and not (entry.rec_type == "revisit" and http_target):
         return  # dns: and other records that hold no HTTP message
+    if not entry.warc("WARC-Date"):
+        _note(WarcFormatError(path, entry.offset, "%s record without WARC-Date" % entry.rec_type), report)
+        return
+    if entry.http is not None and _status(entry) is None and (entry.rec_type == "response" or entry.http.protocol):
+        head = str(entry.http.protocol + " " + entry.http.statusline).strip()[:60]
+        _note(WarcFormatError(path, entry.offset, "%s record with a broken HTTP head (%r)"
+                              % (entry.rec_type, head)), report)
+        return
     if entry.warc("WARC-Segment-Number"):
         report.skipped["segmented record"] += 1  # its payload continues in other records
         return
     if entry.rec_type == "response" and entry.warc("WARC-Truncated"):
         # a body cut at a size or time limit (or by a hang-up) is not the page
         logger.debug("%s at offset %d: %s cut short (WARC-Truncated: %s); not replayed",
-                     path, entry.offset, entry.warc("WARC-Target-URI"), entry.warc("WARC-Truncated"))
+                     path, entry.offset, target, entry.warc("WARC-Truncated"))
         report.skipped[TRUNCATED] += 1
         return
-    if not entry.warc("WARC-Target-URI"):
-        report.skipped["no WARC-Target-URI"] += 1
+    if entry.too_big:
+        if not report.skipped[TOO_BIG]:
+            logger.warning("%s at offset %d: the payload of %s is bigger than %d bytes; not replayed"
+                           " (further ones are only counted)", path, entry.offset, target, max_payload)
+        report.skipped[TOO_BIG] += 1
         return
     response = response_from(entry, name)
     if entry.rec_type == "response":

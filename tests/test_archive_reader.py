@@ -301,3 +301,133 @@ def test_missing_file_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert list(iter_responses([str(tmp_path / "gone.warc.gz")], report)) == []
     (problem,) = report.problems
     assert problem.filename == str(tmp_path / "gone.warc.gz")
+
+
+# -- damaged records: each named where it is, and reading goes on after it ------------------------
+def _record(fields: list[tuple[str, str]], block: bytes, length: str | None = None) -> bytes:
+    head = "WARC/1.1\r\n" + "".join("%s: %s\r\n" % kv for kv in fields)
+    head += "Content-Length: %s\r\n" % (len(block) if length is None else length)
+    return head.encode("latin-1") + b"\r\n" + block + b"\r\n\r\n"
+
+
+def _response_fields(n: int, drop: str = "") -> list[tuple[str, str]]:
+    fields = [("WARC-Type", "response"), ("WARC-Target-URI", "http://d.example/%d" % n),
+              ("WARC-Date", "2024-05-06T07:08:0%dZ" % n),
+              ("WARC-Record-ID", "<urn:uuid:00000000-0000-4000-8000-%012d>" % n),
+              ("Content-Type", "application/http;msgtype=response")]
+    return [(k, v) for k, v in fields if k != drop]
+
+
+HTTP_OK = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n"
+
+
+def _good(n: int) -> bytes:
+    return _record(_response_fields(n), HTTP_OK + b"<p>page %d</p>" % n)
+
+
+DAMAGED_RECORDS = {  # name: (the record between two good ones, what the problem says)
+    "no-target-uri": (_record(_response_fields(9, "WARC-Target-URI"), HTTP_OK + b"<p>lost</p>"),
+                      "response record without WARC-Target-URI"),
+    "no-date": (_record(_response_fields(9, "WARC-Date"), HTTP_OK + b"<p>lost</p>"),
+                "response record without WARC-Date"),
+    "content-length-not-a-number": (_record(_response_fields(9), HTTP_OK + b"<p>lost</p>", "12x"),
+                                    "bad Content-Length"),
+    "content-length-negative": (_record(_response_fields(9), HTTP_OK + b"<p>lost</p>", "-5"),
+                                "bad Content-Length"),
+    "content-length-past-the-end": (_record(_response_fields(9), HTTP_OK + b"<p>lost</p>", "99999999"),
+                                    "cut short"),
+    "garbage-header-block": (b"WARC/1.1\r\n" + bytes(range(1, 256)).replace(b"\n", b"") + b"\r\n\r\n<p>x</p>\r\n\r\n",
+                             "without Content-Length"),
+    "broken-http-status": (_record(_response_fields(9), b"HTTP/1.1 2x0 OK\r\nContent-Type: text/html\r\n\r\n<p>"),
+                           "broken HTTP head ('HTTP/1.1 2x0 OK')"),
+    "no-http-head-at-all": (_record(_response_fields(9), b"\x00\x01\x02 binary junk\r\n\r\n<p>x</p>"),
+                            "broken HTTP head"),
+}
+
+
+@GZIP_PARAMS
+@pytest.mark.parametrize("case", list(DAMAGED_RECORDS))
+def test_a_damaged_record_is_named_and_the_records_after_it_are_read(
+    tmp_path: Path, gzip: bool, case: str
+) -> None:
+    bad, what = DAMAGED_RECORDS[case]
+    records = [_good(1), bad, _good(2)]
+    pieces = [gzip_module.compress(r, mtime=0) for r in records] if gzip else records
+    path = tmp_path / ("damaged.warc.gz" if gzip else "damaged.warc")
+    path.write_bytes(b"".join(pieces))
+    report = ReadReport()
+
+    responses = list(iter_responses([str(path)], report))
+
+    assert [(r.url, r.status, r.body) for r in responses] == [
+        ("http://d.example/1", 200, b"<p>page 1</p>"), ("http://d.example/2", 200, b"<p>page 2</p>")]
+    (problem,) = report.problems
+    assert (problem.filename, problem.offset) == (str(path), len(pieces[0]))
+    assert what in problem.problem
+
+
+def test_junk_lines_among_good_warc_fields_are_passed_over(tmp_path: Path) -> None:
+    fields = _response_fields(1)
+    fields[2:2] = [("\x01\x02junk", "\xff\xfe"), ("no colon here and more", "")]
+    record = _record(fields, HTTP_OK + b"<p>page 1</p>").replace(b"no colon here and more: \r\n",
+                                                                   b"no colon here and more\r\n")
+    path = tmp_path / "junk.warc"
+    path.write_bytes(record + _good(2))
+    report = ReadReport()
+    assert [r.url for r in iter_responses([str(path)], report)] == ["http://d.example/1", "http://d.example/2"]
+    assert report.problems == []
+
+
+def test_a_corrupt_gzip_member_loses_only_itself(tmp_path: Path) -> None:
+    noise = [random.Random(n).randbytes(200).hex().encode() for n in (1, 2, 3)]  # so that deflate keeps it long
+    members = [gzip_module.compress(_record(_response_fields(n), HTTP_OK + noise[n - 1]), mtime=0) for n in (1, 2, 3)]
+    middle = bytearray(members[1])
+    middle[len(middle) // 2] ^= 0xFF  # inside its deflate data
+    path = tmp_path / "flipped.warc.gz"
+    path.write_bytes(members[0] + bytes(middle) + members[2])
+    report = ReadReport()
+
+    urls = [r.url for r in iter_responses([str(path)], report)]
+
+    assert urls == ["http://d.example/1", "http://d.example/3"]
+    (problem,) = report.problems
+    assert problem.offset == len(members[0]) and "gzip member corrupt" in problem.problem
+
+
+def test_garbage_between_gzip_members_is_named_and_skipped(tmp_path: Path) -> None:
+    first, second = (gzip_module.compress(_good(n), mtime=0) for n in (1, 2))
+    path = tmp_path / "gap.warc.gz"
+    path.write_bytes(first + b"\x00" * 37 + second)
+    report = ReadReport()
+    assert [r.url for r in iter_responses([str(path)], report)] == ["http://d.example/1", "http://d.example/2"]
+    (problem,) = report.problems
+    assert (problem.offset, problem.problem) == (len(first), "37 bytes that are no gzip member")
+
+
+def test_a_gzip_file_whose_first_member_is_damaged_goes_on_with_the_next(tmp_path: Path) -> None:
+    first, second = (gzip_module.compress(_good(n), mtime=0) for n in (1, 2))
+    path = tmp_path / "head.warc.gz"
+    path.write_bytes(b"\x00\x00" + first[2:] + second)  # the gzip magic of the first is gone
+    report = ReadReport()
+    assert [r.url for r in iter_responses([str(path)], report)] == ["http://d.example/2"]
+    (problem,) = report.problems
+    assert problem.offset == 0
+
+
+@GZIP_PARAMS
+def test_a_payload_past_the_bound_is_counted_and_not_held(tmp_path: Path, gzip: bool) -> None:
+    big = _record(_response_fields(5), HTTP_OK + b"<p>" + b"x" * 5000 + b"</p>")
+    records = [_good(1), big, _good(2)]
+    pieces = [gzip_module.compress(r, mtime=0) for r in records] if gzip else records
+    path = tmp_path / ("big.warc.gz" if gzip else "big.warc")
+    path.write_bytes(b"".join(pieces))
+    report = ReadReport()
+
+    urls = [r.url for r in iter_responses([str(path)], report, max_payload=1000)]
+
+    assert urls == ["http://d.example/1", "http://d.example/2"]
+    assert report.skipped == {"payload too big": 1} and report.problems == []
+    with pytest.raises(WarcFormatError) as caught:
+        read_record_at(str(path), len(pieces[0]), max_payload=1000)
+    assert "bigger than 1000 bytes" in str(caught.value)
+    assert read_record_at(str(path), len(pieces[0])).url == "http://d.example/5"  # the default bound: 32 MiB
