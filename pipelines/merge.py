@@ -24,6 +24,8 @@ from functools import cached_property
 from typing import Any, BinaryIO, TypeVar
 from urllib.parse import SplitResult, urlsplit
 
+from pipelines.lifetime import exit_with_parent
+
 __all__ = ["MergeFilter", "MergeReport", "item_moment", "merged_lines", "parse_site", "site_of"]
 
 CHUNK_BYTES = 4 << 20  # a worker's share of a file: big enough to amortize the hand-over
@@ -195,9 +197,12 @@ def _scan(ranges: list[tuple[str, int, int]], workers: int) -> Iterator[tuple[li
         executor: Executor = _Inline()
     else:
         # spawn: a clean interpreter that imports only this module (not the extraction
-        # forkserver's preloaded models, not whatever threads the caller runs)
+        # forkserver's preloaded models, not whatever threads the caller runs); a killed export
+        # must not leave them waiting for work forever, and with them the resource tracker:
+        # they leave when we are gone
         executor = ProcessPoolExecutor(min(workers, len(ranges)),
-                                       mp_context=multiprocessing.get_context("spawn"))
+                                       mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=exit_with_parent)
     with executor:
         paths, starts, ends = zip(*ranges, strict=True)
         # map hands results back in the order of the ranges: file order, so the last wins

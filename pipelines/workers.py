@@ -8,17 +8,16 @@ from __future__ import annotations
 import gc
 import logging
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
-import threading
-import time
-from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from archive.codings import decode_payload
 from pipelines.extraction_types import BINARY, Extraction, ExtractOptions, extractor_info, looks_binary
+from pipelines.lifetime import announce_to_forkserver, exit_when, pid_gone, remove_parents_temp_dir_when_gone
 from pipelines.textnorm import fingerprints
 
 if TYPE_CHECKING:  # the crawl process imports this module: only workers load the extractor
@@ -49,6 +48,8 @@ def _forkserver_context() -> multiprocessing.context.ForkServerContext:
     # the forkserver imports the extractor and loads its models once; the workers it forks
     # share those pages instead of loading their own copies
     context.set_forkserver_preload(["pipelines.worker_preload"])
+    # the forkserver's socket goes into our pymp-* directory: the forkserver removes it if we are killed
+    announce_to_forkserver(multiprocessing.util.get_temp_dir())
     return context
 
 
@@ -102,33 +103,11 @@ def warm_extractor(options: ExtractOptions | None = None) -> ArticleExtractor:
     return extractor
 
 
-def _exit_when(gone: Callable[[], bool]) -> None:
-    """Leave at once when `gone()` says the process that needs us has died (even by SIGKILL,
-    which gives it no chance to stop its pool): orphaned workers would otherwise live forever."""
-
-    def watch() -> None:
-        while not gone():
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
-
-
-def _pid_gone(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def preload() -> None:
     """Run once in the forkserver: workers forked from it share the loaded code and models."""
-    parent = os.getppid()
     # watching first: the warm-up takes seconds, and a crawl killed meanwhile must not leave us
-    _exit_when(lambda: os.getppid() != parent)
+    # (nor the pymp-* directory of our socket, which a killed parent cannot remove)
+    remove_parents_temp_dir_when_gone()
     _WorkerState.extractor = warm_extractor()
     _WorkerState.options = None
     # Everything loaded so far lives as long as the workers: moved out of the collector's reach,
@@ -144,7 +123,7 @@ def _init_worker(options: ExtractOptions | None, in_worker: bool = True, owner: 
         # lets its workers finish the pages they hold.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         if owner:
-            _exit_when(lambda: _pid_gone(owner))
+            exit_when(lambda: pid_gone(owner))
     shared = _WorkerState.extractor
     if shared is None or (options or ExtractOptions()) != (_WorkerState.options or ExtractOptions()):
         _WorkerState.extractor = warm_extractor(options)
