@@ -15,7 +15,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPool
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from archive.codings import decode_payload
+from archive.codings import MAX_DECODED, DecodedTooBig, decode_payload
 from pipelines.extraction_types import BINARY, Extraction, ExtractOptions, extractor_info, looks_binary
 from pipelines.lifetime import announce_to_forkserver, exit_when, pid_gone, remove_parents_temp_dir_when_gone
 from pipelines.textnorm import fingerprints
@@ -92,6 +92,7 @@ class _WorkerState:
 
     extractor: ArticleExtractor | None = None
     options: ExtractOptions | None = None
+    named_too_big: bool = False  # a body that decodes past the bound is named once, then counted
 
 
 def warm_extractor(options: ExtractOptions | None = None) -> ArticleExtractor:
@@ -130,12 +131,23 @@ def _init_worker(options: ExtractOptions | None, in_worker: bool = True, owner: 
         _WorkerState.options = options
 
 
-def _work(body: bytes | str, url: str, encoding: str | None, codings: tuple[str, ...] = ()) -> Extraction:
+DECODED_TOO_BIG = "skipped:decoded-too-big"  # counted as extract/skipped/decoded-too-big
+
+
+def _work(body: bytes | str, url: str, encoding: str | None, codings: tuple[str, ...] = (),
+          max_decoded: int = MAX_DECODED) -> Extraction:
     extractor = _WorkerState.extractor
     assert extractor is not None, "worker not initialized"
     try:
         if codings and isinstance(body, bytes):
-            body = decode_payload(body, codings, url)
+            try:
+                body = decode_payload(body, codings, url, max_decoded)
+            except DecodedTooBig as err:  # a decompression bomb, or a body the crawl would not take either
+                if not _WorkerState.named_too_big:
+                    _WorkerState.named_too_big = True
+                    logger.warning("%s; not extracted (further such bodies are only counted:"
+                                   " extract/skipped/decoded-too-big)", err)
+                return Extraction(None, DECODED_TOO_BIG)
             if looks_binary(body):
                 return Extraction(None, BINARY)
         return extract_and_hash(extractor, body, url, encoding)
@@ -174,8 +186,10 @@ def _settle(result: Future[Extraction], done: Future[Extraction]) -> None:
 class ExtractionPool:
     """Extraction by a pool of `workers` processes (0: in this process)."""
 
-    def __init__(self, workers: int | None = None, options: ExtractOptions | None = None) -> None:
+    def __init__(self, workers: int | None = None, options: ExtractOptions | None = None,
+                 max_decoded: int = MAX_DECODED) -> None:
         self.workers = default_workers() if workers is None else workers
+        self.max_decoded = max_decoded  # the most a body with codings on it may decode to (DOWNLOAD_MAXSIZE)
         if self.workers < 0:
             raise ValueError("workers must be 0 or more, not %d" % self.workers)
         self.info = extractor_info()
@@ -200,9 +214,10 @@ class ExtractionPool:
     def submit(self, body: bytes | str, url: str, encoding: str | None = None,
                codings: tuple[str, ...] = ()) -> Future[Extraction]:
         """Extract `body` in a worker. `codings`: content codings still on it, for the worker to
-        undo (a page whose decoded body looks binary comes back as "skipped:binary")."""
+        undo (a page whose decoded body looks binary comes back as "skipped:binary", one that
+        decodes past `max_decoded` bytes as "skipped:decoded-too-big")."""
         if self._dispatcher is None:
-            return self._executor.submit(_work, body, url, encoding, codings)
+            return self._executor.submit(_work, body, url, encoding, codings, self.max_decoded)
         result: Future[Extraction] = Future()
         self._dispatcher.submit(self._hand_over, result, body, url, encoding, codings)
         return result
@@ -210,7 +225,7 @@ class ExtractionPool:
     def _hand_over(self, result: Future[Extraction], body: bytes | str, url: str,
                    encoding: str | None, codings: tuple[str, ...]) -> None:
         try:
-            work = self._executor.submit(_work, body, url, encoding, codings)
+            work = self._executor.submit(_work, body, url, encoding, codings, self.max_decoded)
         except BaseException as err:  # noqa: BLE001 - a broken or closed pool: the page's future says so
             result.set_exception(err)
             return
