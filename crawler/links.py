@@ -64,17 +64,21 @@ class PageLinks:
     base: str | None = None  # the first <base href>, as written (decoded, not resolved)
     anchors: list[str] = field(default_factory=list)  # <a href>
     feeds: list[str] = field(default_factory=list)  # <link rel=alternate href> of a feed type
+    cut: bool = field(default=False, compare=False)  # the scan stopped at its `max_links`
 
 
-def scan_links(text: str, feed_types: tuple[str, ...] | frozenset[str]) -> PageLinks:
+def scan_links(text: str, feed_types: tuple[str, ...] | frozenset[str], max_links: int = 0) -> PageLinks:
     """The `<a href>`, feed `<link rel=alternate href>` and `<base href>` values of an HTML page.
 
     A `<link>` counts when its rel is exactly "alternate" and its type one of `feed_types`
     (as the XPath `//link[@rel='alternate'][@type=...]` selects). Values are not stripped.
+    With `max_links`, the scan stops at the first link past that many (anchors and feeds):
+    a page of a million links costs no more than one of `max_links`.
     """
     if "\x00" in text:
         text = text.replace("\x00", "")
     found = PageLinks()
+    room = max_links or -1  # links still wanted; -1: no bound
     match_next = _NEXT.match
     pos, end = 0, len(text)
     while pos < end:
@@ -97,6 +101,10 @@ def scan_links(text: str, feed_types: tuple[str, ...] | frozenset[str]) -> PageL
         if name == "a":
             first = _FIRST_HREF.match(attrs)
             if first is not None:
+                if not room:
+                    found.cut = True
+                    break
+                room -= 1
                 value = first.group(1)
                 found.anchors.append(unescape_attribute(value if value is not None else first.group(2)))
                 continue
@@ -104,13 +112,17 @@ def scan_links(text: str, feed_types: tuple[str, ...] | frozenset[str]) -> PageL
         href = values.get("href")
         if href is None:
             continue
-        if name == "a":
-            found.anchors.append(href)
-        elif name == "link":
-            if values.get("rel") == "alternate" and values.get("type") in feed_types:
-                found.feeds.append(href)
-        elif found.base is None:
-            found.base = href
+        if name == "base":
+            if found.base is None:
+                found.base = href
+            continue
+        if name == "link" and (values.get("rel") != "alternate" or values.get("type") not in feed_types):
+            continue
+        if not room:
+            found.cut = True
+            break
+        room -= 1
+        (found.anchors if name == "a" else found.feeds).append(href)
     return found
 
 
