@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from archive.exceptions import StoreError
@@ -76,6 +80,89 @@ CREATE TABLE IF NOT EXISTS runs (
 BANDS = 4  # 64-bit SimHash in four 16-bit bands: any two within Hamming distance 3 share one
 
 
+class StoreDamaged(StoreError):
+    """The store's file is damaged: refused, to be rebuilt from the WARCs and item files."""
+
+    def __init__(self, path: str, damage: str) -> None:
+        super().__init__("%s is damaged (%s); rebuild it from the archive with `newsarchive repair %s "
+                         "--rebuild-store`" % (path, damage, _collection_of(path)))
+        self.path = path
+        self.damage = damage
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_WAL_MAGICS = (0x377F0682, 0x377F0683)  # checksums in little- / big-endian words
+_WAL_VERSION = 3007000
+
+
+def file_damage(path: str) -> str | None:
+    """What is wrong with the store's file or its write-ahead log, as far as their headers
+    tell, or None. SQLite itself ignores a WAL with a bad header: everything written since the
+    last checkpoint would be silently gone."""
+    try:
+        size = os.path.getsize(path)
+        with open(path, "rb") as fh:
+            head = fh.read(100)
+    except FileNotFoundError:
+        size, head = 0, b""
+    except OSError as err:
+        return "cannot read it: %s" % err.strerror
+    if size and (len(head) < 100 or not head.startswith(_SQLITE_MAGIC)):
+        return "no SQLite database header"
+    wal = path + "-wal"
+    try:
+        with open(wal, "rb") as fh:
+            wal_head = fh.read(32)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        return "cannot read %s: %s" % (os.path.basename(wal), err.strerror)
+    if not wal_head:
+        # SQLite makes an empty WAL when it opens a database; with the database itself empty
+        # too, whatever the store held was in a WAL that has been cut to nothing
+        return "its write-ahead log is empty and so is the database" if not size and _run_reports_beside(path) \
+            else None
+    if len(wal_head) < 32:
+        return "%s is shorter than its header" % os.path.basename(wal)
+    magic, version = struct.unpack(">II", wal_head[:8])
+    if magic not in _WAL_MAGICS or version != _WAL_VERSION:
+        return "%s has no write-ahead log header" % os.path.basename(wal)
+    if _wal_checksum(wal_head[:24], big_endian=bool(magic & 1)) != struct.unpack(">II", wal_head[24:32]):
+        return "%s has a header whose checksum does not match" % os.path.basename(wal)
+    return None
+
+
+def _wal_checksum(data: bytes, big_endian: bool) -> tuple[int, int]:
+    """SQLite's WAL checksum (https://www.sqlite.org/fileformat.html#checksum_algorithm)."""
+    words = struct.unpack((">" if big_endian else "<") + "%dI" % (len(data) // 4), data)
+    s0 = s1 = 0
+    for i in range(0, len(words), 2):
+        s0 = (s0 + words[i] + s1) & 0xFFFFFFFF
+        s1 = (s1 + words[i + 1] + s0) & 0xFFFFFFFF
+    return s0, s1
+
+
+def _collection_dir(path: str) -> str | None:
+    """The collection a store at `path` belongs to (collections keep it in state/), else None."""
+    state = os.path.dirname(os.path.abspath(path))
+    return os.path.dirname(state) if os.path.basename(state) == "state" else None
+
+
+def _collection_of(path: str) -> str:
+    return _collection_dir(path) or "COLLECTION"
+
+
+def _run_reports_beside(path: str) -> int:
+    """How many run reports (runs/*.json) the collection of the store at `path` holds."""
+    collection = _collection_dir(path)
+    if collection is None:
+        return 0
+    try:
+        return sum(1 for name in os.listdir(os.path.join(collection, "runs")) if name.endswith(".json"))
+    except OSError:
+        return 0
+
+
 @dataclass(frozen=True)
 class KnownArticle:
     url: str
@@ -112,11 +199,26 @@ class Validator:
 class Store:
     """One collection's SQLite store (WAL mode; one writer process at a time)."""
 
-    def __init__(self, path: str, recrawl_since: str | None = None) -> None:
+    def __init__(self, path: str, recrawl_since: str | None = None, *, check: bool = True) -> None:
+        """Open (or make) the store at `path`; StoreDamaged if it is damaged (`check`: look first,
+        with an integrity check: ~1 s per 100 MB of store)."""
         self.path = path
         self.recrawl_since = recrawl_since  # the default for is_known_article_url
+        damage = file_damage(path) if check else None
+        if damage:
+            raise StoreDamaged(path, damage)
         try:
             self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        except sqlite3.DatabaseError as err:
+            raise StoreError("%s: not a usable SQLite store (%s)" % (path, err)) from err
+        try:
+            damage = self._damage() if check else None
+        except sqlite3.DatabaseError as err:  # "file is not a database", "disk image is malformed"
+            damage = str(err)
+        if damage:
+            self._db.close()
+            raise StoreDamaged(path, damage)
+        try:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(_SCHEMA)
@@ -126,8 +228,31 @@ class Store:
         except sqlite3.DatabaseError as err:
             raise StoreError("%s: not a usable SQLite store (%s)" % (path, err)) from err
 
+    def _damage(self) -> str | None:
+        """What is wrong inside the database (b-tree damage, a memory lost with its WAL), or None."""
+        rows = self._db.execute("PRAGMA quick_check").fetchall()
+        if [r[0] for r in rows] != ["ok"]:
+            return "integrity check: %s%s" % (rows[0][0], " and %d more" % (len(rows) - 1) if len(rows) > 1 else "")
+        reports = _run_reports_beside(self.path)
+        has_runs = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").fetchone()
+        remembered = self._db.execute("SELECT count(*) FROM runs").fetchone()[0] if has_runs else 0
+        if reports and not remembered:
+            return "it remembers none of the %d runs the collection's reports name (its WAL was lost?)" % reports
+        return None
+
     def close(self) -> None:
         self._db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """What is written inside is written all or nothing (and at once: one commit)."""
+        if self._db.in_transaction:  # inside another: that one commits
+            yield
+            return
+        with self._db:
+            self._db.execute("BEGIN")
+            yield
 
     def __enter__(self) -> Store:
         return self
@@ -167,8 +292,7 @@ class Store:
                     version: int = 1, published: str | None = None) -> None:
         """Record an article (or a newer version of one: the same url replaces the old row)."""
         value = int(simhash, 16)
-        with self._db:
-            self._db.execute("BEGIN")
+        with self.transaction():
             self._db.execute(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (url, content_hash, simhash, run, fetched_at, version, published),
