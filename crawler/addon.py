@@ -21,8 +21,13 @@ from pipelines.canonical import InvalidURL, canonicalize
 from pipelines.values import Page
 
 HANDLER = "crawler.download.CapturingHTTP11DownloadHandler"
-COMPONENTS: dict[str, dict[str, int]] = {
+COMPONENTS: dict[str, dict[str, int | None]] = {
     "DOWNLOADER_MIDDLEWARES": {
+        # robots.txt as RFC 9309 reads it (5xx: disallow all), 500 KiB at most, in place of Scrapy's
+        "crawler.robots.RobotsMiddleware": 100,
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        # Retry-After on 429/503: that host's slot waits; before Scrapy's RetryMiddleware (550) on the way back
+        "crawler.retry_after.RetryAfterMiddleware": 555,
         # validators from the last capture: unchanged feeds and listings answer 304
         "crawler.conditional.ConditionalRequestMiddleware": 560,
         # next to the downloader: sees raw responses before redirect, retry and decompression
@@ -54,7 +59,7 @@ class NewsArchiveAddon:
             settings.set(name, value, "addon")
 
 
-def _add_components(settings: BaseSettings, name: str, components: dict[str, int]) -> None:
+def _add_components(settings: BaseSettings, name: str, components: dict[str, int | None]) -> None:
     """Add what the project's `name` dict does not list yet (by path), keeping its priority."""
     merged = settings.getdict(name)
     for path, order in components.items():
