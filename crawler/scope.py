@@ -18,11 +18,7 @@ bundled with tldextract, never fetched; "host": the seeds' host names) does not 
 nor to the sitemaps an in-scope robots.txt names (sitemaps often live on a CDN host; the pages
 they list are scoped as usual).
 
-URL traps: links whose URL looks like one of an endless family (a calendar, endless
-pagination, session ids, a path that repeats itself) are grouped by shape (see `trap_shape`).
-Each shape gets at most DISCOVERY_TRAP_LIMIT URLs, counted when the scheduler takes a new one
-(so links seen twice count once); past that its links are not followed, the shape is logged
-once as a WARNING and counted in `discovery/trap/<kind>`.
+URL traps (endless families of URLs, bounded by DISCOVERY_TRAP_LIMIT) are crawler/traps.py's.
 """
 from __future__ import annotations
 
@@ -31,7 +27,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
 
 import tldextract
 
@@ -40,7 +36,6 @@ from crawler.setting_types import BOOL, REGEXES, Kind, number, whole
 logger = logging.getLogger(__name__)
 
 SCOPES = ("domain", "host")
-MAX_TRAP_PATTERNS = 5000  # URL shapes counted at once; bounds the guard's memory
 _HOST_CACHE_SIZE = 4096
 
 
@@ -122,115 +117,3 @@ class Scope:
         if page and self._allow is not None and not self._allow.search(url):
             return "not_allowed"
         return None
-
-
-# -- URL traps -----------------------------------------------------------------------------
-_DIGITS = re.compile(r"\d+")
-_SESSION_PARAM = re.compile(
-    r"(?:^|&)(?:sid|sessionid|session_id|phpsessid|jsessionid|aspsessionid\w*|cfid|cftoken)=[^&]*",
-    re.IGNORECASE)
-_SESSION_PATH = re.compile(r";(?:jsessionid|sessionid|sid)=[^/?;]*", re.IGNORECASE)
-_PAGE_PARAM = re.compile(r"(?:^|&)(?:page|paged|pg|pagenum|pageno|offset|start)=\d", re.IGNORECASE)
-_PAGE_PATH = re.compile(r"/page/\d+/?$", re.IGNORECASE)
-# Dates at the end of a path (/calendar/2026/03/, /archive/2026-03-15) or as a query value.
-_DATE_PATH = re.compile(
-    r"/(?:(?:19|20)\d\d(?:[/_-](?:0?[1-9]|1[0-2])(?:[/_-](?:0?[1-9]|[12]\d|3[01]))?)?"
-    r"|(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])?)/?$")
-_DATE_PARAM = re.compile(
-    r"(?:^|&)(?:date|day|month|year|week|cal|calendar|ym|mon)=\d", re.IGNORECASE)
-_CALENDAR_WORD = re.compile(r"calendar|kalender|agenda|/events?/")  # on the lower-cased path
-
-
-def trap_shape(url: str, parts: SplitResult | None = None) -> tuple[str, str] | None:
-    """(kind, shape) of a URL that may belong to an endless family, or None.
-
-    Kinds: "session" (a session id in the query or the path), "repeated" (path segments that
-    repeat: /a/b/a/b/), "calendar" (a path ending in a date, a date in the query), "pagination"
-    (page=N, /page/N). The shape is the URL with digit runs, session ids and repeats taken out:
-    every member of one family has the same shape. Runs for every link: cheap tests first.
-    """
-    if parts is None:
-        parts = urlsplit(url)
-    path, query = parts.path, parts.query
-    kind = None
-    if ";" in path and _SESSION_PATH.search(path):
-        path, kind = _SESSION_PATH.sub("", path), "session"
-    if query and _SESSION_PARAM.search(query):
-        query, kind = _SESSION_PARAM.sub("", query).lstrip("&"), "session"
-    if kind is None:
-        collapsed = _collapse_repeats(path)
-        ends_in_digit = path.rstrip("/")[-1:].isdigit()
-        if collapsed is not None:
-            path, kind = collapsed, "repeated"
-        elif (ends_in_digit and _DATE_PATH.search(path)) or (query and _DATE_PARAM.search(query)) or (
-                _CALENDAR_WORD.search(path.lower()) and _DIGITS.search(path + query)):
-            kind = "calendar"
-        elif (query and _PAGE_PARAM.search(query)) or (ends_in_digit and _PAGE_PATH.search(path)):
-            kind = "pagination"
-        else:
-            return None
-    shape = parts.netloc + _DIGITS.sub("N", path)
-    if query:
-        shape += "?" + _DIGITS.sub("N", query)
-    return kind, shape
-
-
-def _collapse_repeats(path: str) -> str | None:
-    """The path with consecutively repeated segment blocks taken out, if it has any."""
-    segments = path.split("/")
-    unique = len(set(segments))  # "" twice for a path like /a/b/: that is no repeat
-    if unique == len(segments) or (unique == len(segments) - 1 and segments[0] == segments[-1] == ""):
-        return None
-    segments = [s for s in segments if s]
-    changed = False
-    size = 1
-    while size <= len(segments) // 2:
-        i = 0
-        while i + 2 * size <= len(segments):
-            block = segments[i:i + size]
-            if block == segments[i + size:i + 2 * size] and not all(s.isdigit() for s in block):
-                del segments[i + size:i + 2 * size]  # /a/b/a/b/x -> /a/b/x
-                changed = True
-            else:
-                i += 1
-        size += 1
-    if not changed:
-        return None
-    return "/" + "/".join(segments) + ("/" if path.endswith("/") else "")
-
-
-class TrapGuard:
-    """Counts the scheduled URLs of each trap shape; a shape that has `limit` of them is stopped.
-
-    Memory is bounded: at most `max_patterns` shapes are counted at once; when full, the shapes
-    still under the limit are forgotten (the stopped ones stay stopped).
-    """
-
-    def __init__(self, limit: int, max_patterns: int = MAX_TRAP_PATTERNS) -> None:
-        self.limit = limit
-        self.max_patterns = max_patterns
-        self.counts: dict[str, int] = {}
-        self._reported: set[str] = set()
-
-    def allows(self, shape: str) -> bool:
-        return not self.limit or self.counts.get(shape, 0) < self.limit
-
-    def first_refusal(self, shape: str) -> bool:
-        """True the first time a URL of this stopped shape is refused (to report it once)."""
-        if shape in self._reported or len(self._reported) >= self.max_patterns:
-            return False
-        self._reported.add(shape)
-        return True
-
-    def add(self, shape: str) -> None:
-        """One more URL of `shape` was scheduled."""
-        if shape not in self.counts and len(self.counts) >= self.max_patterns:
-            stopped = {k: v for k, v in self.counts.items() if v >= self.limit}
-            self.counts = stopped if len(stopped) < self.max_patterns else {}
-        self.counts[shape] = self.counts.get(shape, 0) + 1
-
-    def remove(self, shape: str) -> None:
-        """Take back a count: the scheduler dropped the URL as one it had seen."""
-        count = self.counts.get(shape)
-        if count:
-            self.counts[shape] = count - 1

@@ -5,7 +5,8 @@ import pytest
 from scrapy.settings import Settings
 
 from crawler.capture import SettingError
-from crawler.scope import DiscoveryConfig, Scope, TrapGuard, trap_shape
+from crawler.scope import DiscoveryConfig, Scope
+from crawler.traps import GROWTH_RECORDS, TrapGuard, growth_families, trap_shape
 
 
 def scope(*seeds: str, **config: object) -> Scope:
@@ -94,6 +95,9 @@ def test_a_bad_setting_is_named(key: str, value: object, named: str) -> None:
     ("https://e.org/list?page=7", "pagination", "e.org/list?page=N"),
     ("https://e.org/list?cat=sport&page=7", "pagination", "e.org/list?cat=sport&page=N"),
     ("https://e.org/section/world/page/12/", "pagination", "e.org/section/world/page/N/"),
+    ("https://e.org/p/7", "pagination", "e.org/p/N"),
+    ("https://e.org/p/2019", "pagination", "e.org/p/N"),  # a page number that looks like a year
+    ("https://e.org/events/page/3", "pagination", "e.org/events/page/N"),
     ("https://e.org/s/?sid=8f14e45f&x=1", "session", "e.org/s/?x=N"),
     ("https://e.org/shop/item;jsessionid=A1B2C3?id=4", "session", "e.org/shop/item?id=N"),
     ("https://e.org/index.php?PHPSESSID=abc123", "session", "e.org/index.php"),
@@ -112,6 +116,7 @@ def test_trap_shapes_group_the_members_of_a_family(url: str, kind: str, shape: s
     "https://e.org/2026/03/03/03/story",  # repeated numbers are dates, not loops
     "https://e.org/search?s=election",
     "https://e.org/?p=123",  # WordPress post id, not a page number
+    "https://e.org/p/1234567",  # an article id, not a page number
 ])
 def test_ordinary_news_urls_are_no_trap(url: str) -> None:
     assert trap_shape(url) is None
@@ -146,3 +151,81 @@ def test_trap_limit_zero_turns_the_guard_off() -> None:
     for _ in range(1000):
         guard.add("s")
     assert guard.allows("s")
+
+
+# -- growing URLs -----------------------------------------------------------------------------
+def test_growth_families_of_a_url() -> None:
+    assert growth_families("https://e.org/x/1/2/3") == (("growing_path", "e.org/x/…", 8),)
+    assert growth_families("https://e.org/grow?q=aaa&n=1") == (
+        ("growing_path", "e.org/…", 5), ("growing_query", "e.org/grow?q=…&n=…", 9))
+    assert growth_families("https://e.org/2026/03/slug")[0][1] == "e.org/N/…"
+
+
+def _schedule(guard: TrapGuard, url: str) -> bool:
+    """What the spider does with a link: refused, or scheduled (True)."""
+    families = growth_families(url)
+    if guard.growing(families) is not None:
+        return False
+    guard.grow(families)
+    return True
+
+
+@pytest.mark.parametrize(("make", "kind"), [
+    (lambda n: "https://e.org/grow?q=" + "a" * n, "growing_query"),
+    (lambda n: "https://e.org/x/" + "/".join(str(i) for i in range(1, n + 1)), "growing_path"),
+    (lambda n: "https://e.org/a/" + "/".join("a" * i for i in range(1, n + 1)), "growing_path"),
+    (lambda n: "https://e.org/" + "z" * n, "growing_path"),
+])
+def test_ever_longer_urls_stop_at_the_limit(make, kind: str) -> None:  # type: ignore[no-untyped-def]
+    guard = TrapGuard(limit=30)
+    followed = [n for n in range(1, 1000) if _schedule(guard, make(n))]
+    assert len(followed) == 31  # the first, and 30 longer than it
+    assert guard.growing(growth_families(make(5000)))[0] == kind
+    assert guard.growing(growth_families(make(1))) is None  # as long as the first: not grown
+
+
+def test_a_branching_tree_of_ever_deeper_paths_is_bounded() -> None:
+    guard = TrapGuard(limit=30)
+    frontier, followed = ["https://e.org/t/r"], 0
+    while frontier and followed < 100_000:  # depth first, as Scrapy's default queue goes
+        url = frontier.pop()
+        for child in ("a", "b", "c"):
+            if _schedule(guard, url + "/" + child):
+                followed += 1
+                frontier.append(url + "/" + child)
+    assert followed < 30 + 3 * GROWTH_RECORDS * 2
+
+
+def test_real_sites_urls_are_not_growth_traps() -> None:
+    import random
+
+    rng = random.Random(3)
+    guard = TrapGuard(limit=100)
+    words = ["minister", "resigns", "after", "vote", "storm", "harbour", "reopens", "markets", "fall", "a"]
+    urls = []
+    for n in range(20_000):
+        slug = "-".join(rng.choice(words) for _ in range(rng.randint(2, 12)))
+        urls.append("https://e.org/news/%s-%d" % (slug, n))
+        urls.append("https://e.org/tag?name=%s" % slug)
+        urls.append("https://e.org/%d/%02d/%s" % (rng.randint(2000, 2026), rng.randint(1, 12), slug))
+        urls.append("https://e.org/list?page=%d" % n)
+    assert all(_schedule(guard, url) for url in urls)
+
+
+def test_growth_takes_back_duplicates_and_memory_is_bounded() -> None:
+    guard = TrapGuard(limit=5, max_patterns=50)
+    for n in range(1, 40):
+        _schedule(guard, "https://e.org/grow?q=" + "a" * n)
+    trap = growth_families("https://e.org/grow?q=" + "a" * 99)
+    assert guard.growing(trap) is not None
+    for n in range(10_000):
+        guard.grow(growth_families("https://e.org/s%d/x?k%d=1" % (n, n)))
+    assert len(guard.growth) <= 50
+    assert guard.growing(trap) is not None  # a growing family is kept
+    guard = TrapGuard(limit=5)
+    for n in range(1, 30):
+        families = growth_families("https://e.org/grow?q=" + "a" * n)
+        guard.grow(families)
+        guard.shrink(families)  # the scheduler had seen each: none counts as grown
+    assert guard.growing(growth_families("https://e.org/grow?q=" + "a" * 99)) is None
+    assert TrapGuard(limit=0).growing(trap) is None

@@ -14,13 +14,14 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawler.bounds import BoundNotice, ResponseBounds
 from crawler.capture import RECORD_META_KEY
 from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.discovery import FEED_TYPES, Discovered, parse_document
 from crawler.links import RecentMap, join_key, scan_links
+from crawler.redirect_scope import RedirectRefused
 from crawler.run_extension import run_context
-from crawler.scope import DiscoveryConfig, Scope, TrapGuard, trap_shape
+from crawler.scope import DiscoveryConfig, Scope
+from crawler.traps import TrapGuard, growth_families, trap_shape
 from pipelines.canonical import (
     InvalidURL,
     canonical_link_parts,
@@ -44,6 +45,10 @@ SKIP_EXTENSIONS = re.compile(
 PROBE_PATHS = ("/sitemap.xml", "/sitemap_news.xml", "/feed")
 DEPTH_META_KEY = "link_depth"  # page hops from a seed; Scrapy's own "depth" counts feeds too
 TRAP_META_KEY = "trap_shape"
+GROWTH_META_KEY = "growth_families"  # crawler/traps.py: the families a URL may grow in
+# how the request's URL was judged, (document, any_site), so its redirects are judged alike; a
+# seed's request has none (a seed's redirect is followed like the seed)
+JUDGED_META_KEY = "judged_as"
 SOURCE_META_KEY = "discovered_in"  # "html", "alternate", "rss", "sitemap", "robots", "probe", ...
 _FEED_TYPES = frozenset(FEED_TYPES)
 _NOT_LINKS = ("#", "mailto:", "javascript:", "tel:", "data:")
@@ -68,6 +73,8 @@ class NewsSpider(Spider):
         if not self.seed_urls:
             raise ValueError("no seeds: pass seeds=URL[,URL...]")
         self.max_pages = int(max_pages or 0)
+        self.max_url_length = 2083  # URLLENGTH_LIMIT, set by from_crawler; 0: no limit
+        self._named_long_url = False
         self.scheduled = 0
         self._known_article: Callable[[str], bool] = lambda url: False  # the store's, once the run begins
         # set by from_crawler, from the DISCOVERY_* settings (or by calling configure())
@@ -78,7 +85,6 @@ class NewsSpider(Spider):
         self._probed: set[str] = set()
         self._judged = RecentMap(LINK_MEMORY)
         self._seen = RecentMap(LINK_MEMORY)
-        self.bounds = BoundNotice(None, ResponseBounds())  # work per response (crawler/bounds.py)
 
     def configure(self, config: DiscoveryConfig) -> None:
         self.config = config
@@ -94,7 +100,7 @@ class NewsSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(DiscoveryConfig.from_settings(crawler.settings))
-        spider.bounds = BoundNotice(crawler, ResponseBounds.from_settings(crawler.settings))
+        spider.max_url_length = crawler.settings.getint("URLLENGTH_LIMIT")
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
         crawler.signals.connect(spider._request_scheduled, signal=signals.request_scheduled)
@@ -143,12 +149,13 @@ class NewsSpider(Spider):
         try:
             judged = self._judge(canonical_parts(url), document, any_site)
         except InvalidURL:
+            self.crawler.stats.inc_value("discovery/invalid_link")
             return None
         if isinstance(judged, str):
             if judged:
                 self.crawler.stats.inc_value(judged)
             return None
-        return self._follow_judged(judged[0], judged[1], depth, source)
+        return self._follow_judged(judged[0], judged[1], depth, source, (document, any_site))
 
     def _judge(self, parts: SplitResult, document: bool,
                any_site: bool) -> str | tuple[str, tuple[str, str] | None]:
@@ -175,11 +182,11 @@ class NewsSpider(Spider):
                 return "discovery/out_of_scope"
         try:
             return self._judge(canonical_link_parts(base, href), document, False)
-        except InvalidURL:
-            return ""
+        except InvalidURL:  # one bad link costs that link only
+            return "discovery/invalid_link"
 
     def _follow_judged(self, url: str, trap: tuple[str, str] | None, depth: int,
-                       source: str) -> Request | None:
+                       source: str, judged_as: tuple[bool, bool] = (False, False)) -> Request | None:
         """The checks that depend on the link's page and on the run so far."""
         if self.config.max_depth and depth > self.config.max_depth:
             self.crawler.stats.inc_value("discovery/too_deep")
@@ -194,9 +201,19 @@ class NewsSpider(Spider):
         if trap is not None and not self.traps.allows(trap[1]):
             self._refuse_trap(*trap)
             return None
-        return self._request(url, depth, source, trap)
+        growth = growth_families(url) if self.config.trap_limit else ()
+        growing = self.traps.growing(growth)
+        if growing is not None:
+            self._refuse_trap(*growing)
+            return None
+        return self._request(url, depth, source, trap, growth, judged_as)
 
-    def _request(self, url: str, depth: int, source: str, trap: tuple[str, str] | None) -> Request | None:
+    def _request(self, url: str, depth: int, source: str, trap: tuple[str, str] | None,
+                 growth: tuple[tuple[str, str, int], ...] = (),
+                 judged_as: tuple[bool, bool] | None = None) -> Request | None:
+        if self.max_url_length and len(url) > self.max_url_length:
+            self._refuse_long_url(url)
+            return None
         if self.max_pages and self.scheduled >= self.max_pages:
             self.crawler.stats.inc_value("discovery/over_budget")
             return None
@@ -207,7 +224,50 @@ class NewsSpider(Spider):
             meta[SOURCE_META_KEY] = source
         if trap is not None:
             meta[TRAP_META_KEY] = trap[1]
+        if growth:
+            meta[GROWTH_META_KEY] = growth
+        if judged_as is not None:
+            meta[JUDGED_META_KEY] = judged_as
         return Request(url, callback=self.parse, errback=self.on_error, meta=meta)
+
+    def _refuse_long_url(self, url: str) -> None:
+        """Scrapy's UrlLengthMiddleware would drop it with a line at INFO: say so once, count each."""
+        self.crawler.stats.inc_value("discovery/url_too_long")
+        if not self._named_long_url:
+            self._named_long_url = True
+            logger.warning("not following a URL of %d characters, past URLLENGTH_LIMIT (%d): %s... "
+                           "(others counted in discovery/url_too_long)", len(url), self.max_url_length, url[:200])
+
+    def judge_redirect(self, request: Request) -> str | None:
+        """Why a redirect's target is not followed ("out_of_scope", "denied", "not_allowed", "trap",
+        "invalid_link"), or None: it is judged as the link that led to the first request was.
+
+        Called by crawler/redirect_scope.py once per hop. A seed's redirects are followed, as the
+        seed is; a followed hop counts in its trap shape and growth families, as a link does.
+        """
+        judged_as = request.meta.get(JUDGED_META_KEY)
+        if judged_as is None:
+            return None
+        document, any_site = judged_as
+        try:
+            judged = self._judge(canonical_parts(request.url), document, any_site)
+        except InvalidURL:
+            return "invalid_link"
+        if isinstance(judged, str):  # "": a file extension we skip as a link; a server sent us there
+            return judged.rpartition("/")[2] or None
+        url, trap = judged
+        if trap is not None and not self.traps.allows(trap[1]):
+            self._refuse_trap(*trap)
+            return "trap"
+        growth = growth_families(url) if self.config.trap_limit else ()
+        growing = self.traps.growing(growth)
+        if growing is not None:
+            self._refuse_trap(*growing)
+            return "trap"
+        if trap is not None:
+            self.traps.add(trap[1])
+        self.traps.grow(growth)
+        return None
 
     def _refuse_trap(self, kind: str, shape: str) -> None:
         self.crawler.stats.inc_value("discovery/trap_refused")
@@ -224,6 +284,7 @@ class NewsSpider(Spider):
             shape = meta.get(TRAP_META_KEY)
             if shape is not None:
                 self.traps.add(shape)
+            self.traps.grow(meta.get(GROWTH_META_KEY, ()))
 
     def _request_dropped(self, request: Request) -> None:
         meta = request.meta
@@ -232,6 +293,7 @@ class NewsSpider(Spider):
             shape = meta.get(TRAP_META_KEY)
             if shape is not None:
                 self.traps.remove(shape)
+            self.traps.shrink(meta.get(GROWTH_META_KEY, ()))
 
     def _follow_all(self, base: str, hrefs: Iterable[str], depth: int, *, document: bool = False,
                     source: str) -> Iterator[Request]:
@@ -252,7 +314,7 @@ class NewsSpider(Spider):
                 if judged:
                     rejected[judged] = rejected.get(judged, 0) + 1
                 continue
-            request = self._follow_judged(judged[0], judged[1], depth, source)
+            request = self._follow_judged(judged[0], judged[1], depth, source, (document, False))
             if request is not None:
                 yield request
         stats = self.crawler.stats
@@ -281,15 +343,14 @@ class NewsSpider(Spider):
                 yield from self.follow_links(previous, _content_type(previous))
             return
         content_type = _content_type(response)
-        found = parse_document(response.body, content_type, self.since, self.bounds.config.limits)
+        found = parse_document(response.body, content_type, self.since)
         if found is None and isinstance(response, TextResponse):
             yield self.page_item(response, content_type)
         yield from self._follow(response, found)
 
     def follow_links(self, response: Response, content_type: str) -> Iterator[Request]:
         """Requests for what a feed, sitemap or page points at."""
-        yield from self._follow(response, parse_document(response.body, content_type, self.since,
-                                                         self.bounds.config.limits))
+        yield from self._follow(response, parse_document(response.body, content_type, self.since))
 
     def _follow(self, response: Response, found: Discovered | None) -> Iterator[Request]:
         depth = response.meta.get(DEPTH_META_KEY, 0)
@@ -298,8 +359,6 @@ class NewsSpider(Spider):
             stats.inc_value("discovery/" + found.kind)
             if found.too_old:
                 stats.inc_value("discovery/too_old", found.too_old)
-            if found.bound:
-                self.bounds.hit(found.bound, response.url)
             yield from self._follow_all(response.url, found.documents, depth, document=True,
                                         source=found.kind)
             yield from self._follow_all(response.url, found.pages, depth + 1, source=found.kind)
@@ -307,12 +366,14 @@ class NewsSpider(Spider):
         if not isinstance(response, TextResponse):
             return
         # runs in the reactor for every page: a scan of the text, no DOM (crawler/links.py)
-        links = scan_links(response.text, _FEED_TYPES, self.bounds.config.max_links)
-        if links.cut:
-            self.bounds.hit("links", response.url)
+        links = scan_links(response.text, _FEED_TYPES)
         base = response.url
         if links.base is not None:  # relative links are relative to <base href>, as in a browser
-            joined = urljoin(base, links.base.strip())
+            try:
+                joined = urljoin(base, links.base.strip())
+            except ValueError:  # "http://[/": no base; the page's links still count
+                joined = ""
+                self.crawler.stats.inc_value("discovery/invalid_link")
             if joined.startswith(("http://", "https://")):
                 base = joined
         yield from self._follow_all(base, links.feeds, depth, document=True, source="alternate")
@@ -340,6 +401,8 @@ class NewsSpider(Spider):
     def on_error(self, failure: Any) -> None:
         if failure.check(HttpError):
             return  # archived like any response, counted by status in downloader stats
+        if failure.check(RedirectRefused):
+            return  # counted and named where it was refused
         if failure.check(IgnoreRequest):
             self.crawler.stats.inc_value("fetch/ignored")  # robots.txt, refused address
             return
