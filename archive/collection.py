@@ -7,11 +7,11 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import datetime, timezone
-from typing import IO
 
 from archive.exceptions import CollectionError
 from archive.reader import find_warc_files
 from archive.store import Store
+from archive.writes import WriteFailed, cut_back, report, write_all
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 SUBDIRS = ("archive", "indexes", "items", "runs", "state")
@@ -104,12 +104,20 @@ class Collection:
         return os.path.join(self.runs_dir, run_id + ".json")
 
     def write_run_report(self, run_id: str, report: dict[str, object]) -> str:
+        """Write `runs/<run-id>.json` whole (through a temporary file); WriteFailed if it cannot be."""
         path = self.run_report_path(run_id)
         tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(report, fh, indent=2, sort_keys=True, default=str)
-            fh.write("\n")
-        os.replace(tmp, path)
+        data = (json.dumps(report, indent=2, sort_keys=True, default=str) + "\n").encode("utf-8")
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except OSError as err:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise WriteFailed(path, err) from err
         return path
 
 
@@ -122,8 +130,13 @@ class CollectionLock:
         self._fd: int | None = None
 
     def acquire(self) -> CollectionLock:
-        os.makedirs(os.path.dirname(self.path), exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        """The lock; CollectionError if another run holds it, WriteFailed if it cannot be written
+        (a read-only collection: then nothing can be)."""
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as err:
+            raise WriteFailed(self.path, err) from err
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -132,8 +145,13 @@ class CollectionLock:
             raise CollectionError(
                 "collection %r is being written by another run (pid %s)" % (self.name, holder)
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        try:  # who holds it, for the message above; a full disk may refuse even these bytes
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+        except OSError as err:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            raise WriteFailed(self.path, err) from err
         self._fd = fd
         return self
 
@@ -152,32 +170,51 @@ class CollectionLock:
 
 
 class ItemWriter:
-    """Appends items as JSON lines; each line is flushed so a crash loses at most the last one."""
+    """Appends items as JSON lines, each with one write as it comes, so a crash loses at most the last.
+
+    A write that fails (a full disk) is cut back to where its line began, so no torn line is left
+    in the middle of the file, and raises `WriteFailed`; the writer takes no more items after that."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.count = 0
-        self._fh: IO[str] | None = None
+        self.failure: WriteFailed | None = None
+        self._fd: int | None = None
+        self._size = 0
+        self._torn = False  # the file ends inside a line a crash cut
 
     def write(self, item: dict[str, object]) -> None:
-        if self._fh is None:
-            self._fh = open(self.path, "a", encoding="utf-8")
-            if self._fh.tell() and not _ends_with_newline(self.path):
-                self._fh.write("\n")  # end a line torn by a crash, or it swallows the next item
-        self._fh.write(json.dumps(item, ensure_ascii=False, sort_keys=False) + "\n")
-        self._fh.flush()
+        if self.failure is not None:
+            raise self.failure
+        line = (json.dumps(item, ensure_ascii=False, sort_keys=False) + "\n").encode("utf-8")
+        fd = self._open()
+        if self._torn:
+            line = b"\n" + line  # end the torn line, or it swallows this item
+        try:
+            write_all(fd, line, self._size)
+        except OSError as err:
+            cut_back(fd, self._size, self.path)
+            self.failure = WriteFailed(self.path, err)
+            raise report(self.failure) from err
+        self._size += len(line)
+        self._torn = False
         self.count += 1
 
+    def _open(self) -> int:
+        if self._fd is None:
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+                self._size = os.fstat(self._fd).st_size
+                self._torn = bool(self._size) and os.pread(self._fd, 1, self._size - 1) != b"\n"
+            except OSError as err:
+                self.failure = WriteFailed(self.path, err)
+                raise report(self.failure) from err
+        return self._fd
+
     def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-
-
-def _ends_with_newline(path: str) -> bool:
-    with open(path, "rb") as fh:
-        fh.seek(-1, os.SEEK_END)
-        return fh.read(1) == b"\n"
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)
 
 
 def iter_items(paths: list[str]) -> Iterator[tuple[str, int, dict[str, object]]]:

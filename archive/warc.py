@@ -32,6 +32,7 @@ from warcio.warcwriter import WARCWriter as _WarcioWriter
 
 from archive.exceptions import ArchiveError
 from archive.moments import utc_now
+from archive.writes import WriteFailed, cut_back, report, write_all
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ class _RecordBuilder(_WarcioWriter):  # type: ignore[misc]  # warcio ships no ty
 @dataclass
 class _OpenFile:
     path: str  # final name; on disk with OPEN_SUFFIX until closed
-    handle: io.BufferedWriter
+    fd: int
     size: int = 0
     records: int = 0
 
@@ -176,7 +177,11 @@ class WarcWriter:
     """Writes exchanges into `<prefix>-<timestamp>-<serial>-<host>.warc.gz` files in `directory`.
 
     Files are written as `*.open` and renamed when closed; a new file starts when the next
-    record would pass `max_size`. Every record is flushed to the OS as soon as it is written.
+    record would pass `max_size`. Every record goes to the OS as soon as it is written.
+
+    A write that fails (a full disk, EIO) is cut off: the file is truncated back to its last
+    whole record (if even that fails it stays `*.open`, for `repair`), and `WriteFailed` names
+    the file and the cause. The writer takes no more records after that: its run stops.
     """
 
     directory: str
@@ -193,6 +198,7 @@ class WarcWriter:
     _serial: int = field(default=0, init=False)
     _current: _OpenFile | None = field(default=None, init=False, repr=False)
     closed_files: list[str] = field(default_factory=list, init=False)
+    failure: WriteFailed | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if not self.warc_version.startswith("WARC/"):
@@ -261,14 +267,16 @@ class WarcWriter:
         return self._append(chunks, record_id, date, payload_digest)
 
     def close(self) -> list[str]:
-        """Close the open file (renaming it to its final name); return every file closed so far."""
+        """Close the open file (renaming it to its final name); return every file closed so far.
+
+        WriteFailed if it cannot be made durable: it then stays `*.open`, for `repair`."""
         if self._current is not None:
             current, self._current = self._current, None
-            current.handle.flush()
-            os.fsync(current.handle.fileno())
-            current.handle.close()
-            os.replace(current.path + OPEN_SUFFIX, current.path)
-            self.closed_files.append(current.path)
+            try:
+                self._finish(current)
+            except OSError as err:
+                self.failure = WriteFailed(current.path + OPEN_SUFFIX, err)
+                raise report(self.failure) from err
             logger.info("closed WARC %s (%d records, %d bytes)", current.path, current.records, current.size)
         return list(self.closed_files)
 
@@ -341,6 +349,8 @@ class WarcWriter:
     # -- files ------------------------------------------------------------------------
     def _append(self, chunks: list[bytes], record_id: str, date: str, digest: str) -> RecordLocation:
         """Write the records of one exchange into one file; the first one's place is returned."""
+        if self.failure is not None:
+            raise self.failure
         total = sum(len(c) for c in chunks)
         current = self._current
         if current is not None and current.records and current.size + total > self.max_size:
@@ -349,8 +359,10 @@ class WarcWriter:
         if current is None:
             current = self._open_new()
         offset = current.size
-        current.handle.write(b"".join(chunks))
-        current.handle.flush()
+        try:
+            write_all(current.fd, b"".join(chunks), offset)
+        except OSError as err:
+            raise self._fail(current, err) from err
         current.size += total
         current.records += len(chunks)
         # a plain record's length leaves out its closing CRLFCRLF, as warcio and CDXJ count it
@@ -371,15 +383,62 @@ class WarcWriter:
             if os.path.exists(path):
                 continue
             try:
-                handle = open(path + OPEN_SUFFIX, "xb")
+                fd = os.open(path + OPEN_SUFFIX, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             except FileExistsError:
                 continue
+            except OSError as err:
+                self.failure = WriteFailed(path + OPEN_SUFFIX, err)
+                raise report(self.failure) from err
             break
+        opened = _OpenFile(path=path, fd=fd)
         info = self._warcinfo(name)
-        handle.write(info)
-        handle.flush()
-        self._current = _OpenFile(path=path, handle=handle, size=len(info), records=0)
-        return self._current
+        try:
+            write_all(fd, info, 0)
+        except OSError as err:
+            raise self._fail(opened, err) from err
+        opened.size = len(info)
+        self._current = opened
+        return opened
+
+    def _fail(self, current: _OpenFile, err: OSError) -> WriteFailed:
+        """Cut the file back to its last whole record and close it; the failure to raise."""
+        self._current = None
+        self.failure = WriteFailed(current.path + OPEN_SUFFIX, err)
+        whole = cut_back(current.fd, current.size, current.path + OPEN_SUFFIX)
+        if whole and current.size == 0:
+            _close_quietly(current.fd)
+            _unlink_quietly(current.path + OPEN_SUFFIX)  # not even its warcinfo record got in
+        elif whole:
+            try:  # it ends on a whole record: closed as any other, if the disk lets us
+                self._finish(current)
+            except OSError:
+                pass  # stays `.open`: repair closes it
+        else:
+            _close_quietly(current.fd)
+        return report(self.failure)
+
+    def _finish(self, current: _OpenFile) -> None:
+        """Make the file durable, close it and give it its final name (the fd is closed either way)."""
+        try:
+            os.fsync(current.fd)
+        finally:
+            _close_quietly(current.fd)
+        os.replace(current.path + OPEN_SUFFIX, current.path)
+        self.closed_files.append(current.path)
+
+
+def _close_quietly(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def _content_encoded(head: bytes) -> bool:
