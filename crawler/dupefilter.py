@@ -92,7 +92,10 @@ class DiskDupeFilter(BaseDupeFilter):
     def close(self, reason: str) -> None:
         if self.stats is not None:
             self.stats.set_value("dupefilter/new", self.added)
-        self._db.commit()
+        try:
+            self._db.commit()
+        except sqlite3.OperationalError as err:  # a full disk: at worst a page is fetched again
+            logger.warning("the last seen requests could not be saved to %s: %s", self.path, err)
         self._db.close()
         if self._temporary:
             for suffix in ("", "-wal", "-shm"):

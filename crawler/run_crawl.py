@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import logging
-import os
 import signal
 from collections.abc import Mapping
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
 from archive.collection import Collection, new_run_id
+from archive.exceptions import ArchiveError
+from archive.writes import as_write_failure
 from crawler.crawl_config import check_settings, project_settings
 from crawler.options import checked_seed
+from crawler.run_extension import CrawlRun
 from crawler.setting_types import SettingError
 from crawler.spiders.news import NewsSpider
 from pipelines.canonical import InvalidURL, host_of
@@ -86,13 +88,28 @@ def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
                               overrides=overrides or {}, verbose=verbose)
     check_settings(settings)
     process = CrawlerProcess(settings)
-    process.crawl(NewsSpider, seeds=seeds, max_pages=max_pages)
+    crawler = process.create_crawler(NewsSpider)
+    failed: list[BaseException] = []
+
+    def keep(failure: Failure) -> None:
+        failed.append(failure.value or RuntimeError(failure.getErrorMessage()))
+
+    process.crawl(crawler, seeds=seeds, max_pages=max_pages).addErrback(keep)
     process.start()
-    report_path = collection.run_report_path(run_id)
-    if not os.path.exists(report_path):
-        if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:  # Scrapy's answer to a second signal
-            raise RunUnfinished(run_id, seeds)
-        raise RuntimeError("the crawl ended without a run report")
-    with open(report_path, encoding="utf-8") as fh:
-        report: dict[str, Any] = json.load(fh)
-    return report
+    if failed:  # the run could not begin (the lock, repairing what an earlier run left)
+        if isinstance(failed[0], ArchiveError):
+            raise failed[0]
+        write_failure = as_write_failure(failed[0], collection.path)
+        if write_failure is not None:
+            raise write_failure from failed[0]
+    try:
+        run = crawler.get_extension(CrawlRun)
+    except RuntimeError:  # it never got as far as its extensions
+        run = None
+    if run is not None and run.report is not None:
+        return dict(run.report, report_error=str(run.report_error) if run.report_error else None)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:  # Scrapy's answer to a second signal
+        raise RunUnfinished(run_id, seeds)
+    if failed:
+        raise RuntimeError("the crawl could not start: %s" % (str(failed[0]) or type(failed[0]).__name__))
+    raise RuntimeError("the crawl ended without a run report")

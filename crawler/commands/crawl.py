@@ -1,7 +1,13 @@
-"""`newsarchive crawl`: crawl seeds into a collection."""
+"""`newsarchive crawl`: crawl seeds into a collection.
+
+A collection another run is writing is refused before anything is touched (exit 2, like any
+crawl that cannot begin as asked; that run and its frontier are left alone). A write that fails
+(a full disk, a read-only collection) is one line naming the file and the cause, exit 1; what was
+archived before it stays, and `--resume` continues once the cause is gone."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import shutil
 import sys
@@ -12,6 +18,8 @@ from crawler.commands.argtypes import hours, non_negative
 from crawler.options import CrawlOptions
 
 HELP = "crawl seeds into a collection"
+
+logger = logging.getLogger(__name__)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -88,17 +96,18 @@ def run(args: argparse.Namespace) -> int:
                                            allow_private=options.allow_private, overrides=overrides,
                                            verbose=args.verbose))
     warm_up_workers(config.extract.workers)
-    from crawler.report import exit_code, print_summary, print_unfinished
+    from crawler.report import exit_code, print_summary, print_unfinished, resume_command
     from crawler.run_crawl import RunUnfinished, run_crawl
 
     collection = Collection.create(root, name)
     # The frontier always lives on disk (Scrapy's JOBDIR): a big crawl's pending requests would
     # otherwise all sit in memory. A new crawl starts from an empty one; --resume keeps it.
-    jobdir = os.path.join(collection.state_dir, "jobdir")
-    if not args.resume:
-        with collection.lock():  # never pull the frontier from under a crawl still running
+    jobdir = overrides.setdefault("JOBDIR", os.path.join(collection.state_dir, "jobdir"))
+    with collection.lock():  # never touch the frontier of a crawl still running
+        if not args.resume:
             shutil.rmtree(jobdir, ignore_errors=True)
-    overrides.setdefault("JOBDIR", jobdir)
+        else:
+            check_frontier(jobdir)
     try:
         report = run_crawl(collection, list(options.seeds), max_pages=options.max_pages,
                            allow_private=options.allow_private, overrides=overrides, verbose=args.verbose)
@@ -109,8 +118,34 @@ def run(args: argparse.Namespace) -> int:
         print("newsarchive crawl: %s" % err, file=sys.stderr)
         return EXIT_FAILURE
     print_summary(report, collection, sys.stdout)
+    if report.get("report_error"):
+        print("newsarchive crawl: the run report could not be written: %s" % report["report_error"],
+              file=sys.stderr)
     code = exit_code(report)
+    failure = report.get("write_failure")
+    if failure:
+        remedy = {"disk_full": "free some space", "read_only": "make it writable"}.get(failure["reason"], "fix it")
+        print("newsarchive crawl: cannot write %s: %s; what was archived before is kept: %s, then continue "
+              "with: %s" % (failure["file"], failure["cause"], remedy, resume_command(
+                  collection, list(report.get("seeds", [])), options.allow_private)), file=sys.stderr)
+        return EXIT_FAILURE
     if code == EXIT_FAILURE:
         print("newsarchive crawl: nothing was fetched from %s (see the messages above)"
               % " ".join(args.seeds), file=sys.stderr)
     return code
+
+
+def check_frontier(jobdir: str) -> None:
+    """Before a resumed crawl starts: a damaged saved frontier is named and rebuilt from the seeds."""
+    from crawler.jobdir import forget_seen, queue_damage, rebuild, seen_damage
+
+    damage = queue_damage(jobdir)
+    if damage:
+        logger.warning("the crawl's saved frontier is damaged: %s; it starts again from the seeds "
+                       "(articles already archived are skipped)", damage)
+        rebuild(jobdir)
+        return
+    damage = seen_damage(jobdir)
+    if damage:  # only ever an optimisation: at worst a listing is fetched again
+        logger.warning("the crawl's seen-requests filter %s; it starts afresh", damage)
+        forget_seen(jobdir)
