@@ -30,6 +30,11 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         # Scrapy's meta refresh, but a page with a malformed <base href> is not lost for it
         "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
         "crawler.redirect_scope.MetaRefreshMiddleware": 580,
+        # robots.txt as RFC 9309 reads it (5xx: disallow all), 500 KiB at most, in place of Scrapy's
+        "crawler.robots.RobotsMiddleware": 100,
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        # Retry-After on 429/503: that host's slot waits; before Scrapy's RetryMiddleware (550) on the way back
+        "crawler.retry_after.RetryAfterMiddleware": 555,
         # validators from the last capture: unchanged feeds and listings answer 304
         "crawler.conditional.ConditionalRequestMiddleware": 560,
         # next to the downloader: sees raw responses before redirect, retry and decompression

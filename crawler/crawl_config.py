@@ -43,6 +43,10 @@ SETTINGS: dict[str, Kind] = {
     "FETCH_CONDITIONAL": BOOL,
     "FETCH_RECRAWL_DAYS": number(0, unit="days"),
     "FETCH_PRIVATE_HINT": TEXT,
+    "FETCH_RETRY_AFTER_MAX": number(0, unit=SECONDS),
+    # bounds on the work of one response (crawler/bounds.py)
+    "DISCOVERY_MAX_LINKS_PER_PAGE": whole(0, unit="links"),
+    "DISCOVERY_MAX_ENTRIES": whole(0, unit="entries"),
     # Scrapy's numbers
     "DOWNLOAD_DELAY": number(0, unit=SECONDS),
     "DOWNLOAD_TIMEOUT": number(0, above=True, unit=SECONDS),

@@ -64,6 +64,7 @@ FETCH_PRIVATE_HINT = ""
 # unchanged page is fetched whole and stored as an identical-payload revisit.
 FETCH_CONDITIONAL = False
 FETCH_RECRAWL_DAYS = 0.0  # fetch articles published in the last N days again (updates); 0: never
+FETCH_RETRY_AFTER_MAX = 300.0  # seconds of Retry-After (429/503) waited out; past it the host is skipped for the run
 
 # EXTRACT_* / DEDUPE_*
 EXTRACT_WORKERS = "auto"  # extraction processes: one per core; 0 extracts in the crawl process
@@ -78,3 +79,5 @@ DISCOVERY_MAX_DEPTH = 0  # link hops from a seed; 0: no limit
 DISCOVERY_SINCE_HOURS = 0.0  # feed / news-sitemap entries older than this are skipped; 0: all
 DISCOVERY_PROBE = True  # also fetch /sitemap.xml, /sitemap_news.xml, /feed of each seed site, once a run
 DISCOVERY_TRAP_LIMIT = 100  # URLs per trap shape (calendar, pagination, session ids, loops); 0: no bound
+DISCOVERY_MAX_LINKS_PER_PAGE = 5000  # links read of one page, the rest ignored (counted); 0: no bound
+DISCOVERY_MAX_ENTRIES = 50_000  # entries read of one feed or sitemap (the sitemap protocol's limit); 0: no bound

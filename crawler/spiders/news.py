@@ -14,6 +14,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.bounds import BoundNotice, ResponseBounds
 from crawler.capture import RECORD_META_KEY
 from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.discovery import FEED_TYPES, Discovered, parse_document
@@ -85,6 +86,7 @@ class NewsSpider(Spider):
         self._probed: set[str] = set()
         self._judged = RecentMap(LINK_MEMORY)
         self._seen = RecentMap(LINK_MEMORY)
+        self.bounds = BoundNotice(None, ResponseBounds())  # work per response (crawler/bounds.py)
 
     def configure(self, config: DiscoveryConfig) -> None:
         self.config = config
@@ -100,6 +102,7 @@ class NewsSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.configure(DiscoveryConfig.from_settings(crawler.settings))
+        spider.bounds = BoundNotice(crawler, ResponseBounds.from_settings(crawler.settings))
         spider.max_url_length = crawler.settings.getint("URLLENGTH_LIMIT")
         crawler.signals.connect(spider._opened, signal=signals.spider_opened)
         crawler.signals.connect(spider._robots_parsed, signal=signals.robots_parsed)
@@ -343,14 +346,15 @@ class NewsSpider(Spider):
                 yield from self.follow_links(previous, _content_type(previous))
             return
         content_type = _content_type(response)
-        found = parse_document(response.body, content_type, self.since)
+        found = parse_document(response.body, content_type, self.since, self.bounds.config.limits)
         if found is None and isinstance(response, TextResponse):
             yield self.page_item(response, content_type)
         yield from self._follow(response, found)
 
     def follow_links(self, response: Response, content_type: str) -> Iterator[Request]:
         """Requests for what a feed, sitemap or page points at."""
-        yield from self._follow(response, parse_document(response.body, content_type, self.since))
+        yield from self._follow(response, parse_document(response.body, content_type, self.since,
+                                                         self.bounds.config.limits))
 
     def _follow(self, response: Response, found: Discovered | None) -> Iterator[Request]:
         depth = response.meta.get(DEPTH_META_KEY, 0)
@@ -359,6 +363,8 @@ class NewsSpider(Spider):
             stats.inc_value("discovery/" + found.kind)
             if found.too_old:
                 stats.inc_value("discovery/too_old", found.too_old)
+            if found.bound:
+                self.bounds.hit(found.bound, response.url)
             yield from self._follow_all(response.url, found.documents, depth, document=True,
                                         source=found.kind)
             yield from self._follow_all(response.url, found.pages, depth + 1, source=found.kind)
@@ -366,7 +372,9 @@ class NewsSpider(Spider):
         if not isinstance(response, TextResponse):
             return
         # runs in the reactor for every page: a scan of the text, no DOM (crawler/links.py)
-        links = scan_links(response.text, _FEED_TYPES)
+        links = scan_links(response.text, _FEED_TYPES, self.bounds.config.max_links)
+        if links.cut:
+            self.bounds.hit("links", response.url)
         base = response.url
         if links.base is not None:  # relative links are relative to <base href>, as in a browser
             try:
