@@ -51,6 +51,8 @@ class Decider:
             return self._count(Outcome(OutcomeKind.SKIPPED, "status-%d" % page.status))
         if page.content_type and page.content_type not in HTML_TYPES:
             return self._count(Outcome(OutcomeKind.SKIPPED, "not-html"))
+        if not page.codings and not page.body.strip():  # nothing to extract: no failure of the extractor
+            return self._count(Outcome(OutcomeKind.NOT_ARTICLE, "empty"))
         if not page.codings and looks_binary(page.body):
             return self._count(Outcome(OutcomeKind.SKIPPED, "binary"))  # (with codings on it, the worker looks)
         return None
