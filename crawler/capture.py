@@ -4,10 +4,13 @@ It sits next to the downloader (priority 950), so it sees responses before redir
 followed, retries decided or bodies decompressed: 301s, 404s and robots.txt are archived
 too, and a gzip body is stored gzipped under its own Content-Encoding. A download cut
 short past the download max size or by the timeout fails as in Scrapy, but what came is
-archived first, marked `WARC-Truncated: length` or `time` (see crawler/download.py).
+archived first, marked `WARC-Truncated: length` or `time` (see crawler/download.py). The values
+of headers that carry credentials are replaced in request records, and each file's warcinfo says
+so, unless ARCHIVE_KEEP_CREDENTIALS (archive/redact.py).
 """
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import logging
 import os
@@ -22,6 +25,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from archive.moments import utc_now
+from archive.redact import CREDENTIAL_HEADERS, REDACTED, redact_credentials
 from archive.revisit_policy import DedupingWriter
 from archive.store import Store
 from archive.versions import package_version
@@ -46,6 +50,7 @@ class CaptureConfig:
     compress_level: int
     prefix: str
     warc_version: str
+    keep_credentials: bool = False  # Authorization, Proxy-Authorization, Cookie kept in request records
 
     @classmethod
     def from_settings(cls, settings: Any) -> CaptureConfig:
@@ -56,6 +61,7 @@ class CaptureConfig:
             compress_level=typed_setting(settings, "getint", "ARCHIVE_COMPRESS_LEVEL"),
             prefix=str(settings.get("ARCHIVE_PREFIX")),
             warc_version=str(settings.get("ARCHIVE_WARC_VERSION")),
+            keep_credentials=typed_setting(settings, "getbool", "ARCHIVE_KEEP_CREDENTIALS"),
         )
         if config.max_size <= 0:
             raise SettingError("ARCHIVE_MAX_SIZE must be a positive number of bytes")
@@ -78,6 +84,8 @@ def warcinfo_fields(crawler: Crawler, collection: str, run_id: str) -> dict[str,
         "isPartOf": "%s/%s" % (collection, run_id),
         "robots": "obey" if settings.getbool("ROBOTSTXT_OBEY") else "ignore",
         "http-header-user-agent": settings.get("USER_AGENT"),
+        "http-header-redacted": "" if settings.getbool("ARCHIVE_KEEP_CREDENTIALS") else (
+            "the values of %s in request records are %s" % (", ".join(CREDENTIAL_HEADERS), REDACTED.decode())),
     }
 
 
@@ -142,6 +150,8 @@ def _rebuild_request(request: Request) -> bytes:
     target = (parts.path or "/") + ("?" + parts.query if parts.query else "")
     headers = [(b"Host", parts.netloc.encode("ascii"))]
     for name, values in request.headers.items():
+        if request.meta.get("proxy") and name.lower() == b"proxy-authorization":
+            continue  # for the proxy, not for the origin server this record is about
         headers += [(name, value) for value in values]
     return build_request_head(request.method, target, headers)
 
@@ -162,7 +172,7 @@ class CaptureMiddleware:
     """
 
     def __init__(self, writer: WarcWriter, stats: Any, store: Store | None = None, run_id: str = "",
-                 allow_private: bool = True) -> None:
+                 allow_private: bool = True, keep_credentials: bool = False) -> None:
         # with a store, repeated payloads and 304s become revisit records
         self.archive = DedupingWriter(writer, store, stats)
         self.stats = stats
@@ -171,6 +181,7 @@ class CaptureMiddleware:
         # a complete response from a non-public peer is refused by PrivateAddressMiddleware;
         # a cut-short one never reaches it, so it is checked here
         self.allow_private = allow_private
+        self.keep_credentials = keep_credentials
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
@@ -186,7 +197,7 @@ class CaptureMiddleware:
             info=warcinfo_fields(crawler, ctx.collection.name, ctx.run_id),
         )
         middleware = cls(writer, crawler.stats, ctx.store, ctx.run_id,
-                         crawler.settings.getbool("FETCH_ALLOW_PRIVATE"))
+                         crawler.settings.getbool("FETCH_ALLOW_PRIVATE"), config.keep_credentials)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
 
@@ -196,7 +207,7 @@ class CaptureMiddleware:
             return response
         if wire is None:
             self.stats.inc_value("archive/rebuilt_heads")
-        exchange = exchange_from(request, response, wire)
+        exchange = self._redacted(exchange_from(request, response, wire))
         request.meta[RECORD_META_KEY] = self.archive.write(
             exchange, response.status, _header(response, b"ETag"), _header(response, b"Last-Modified"))
         location = response.headers.get(b"Location")
@@ -216,11 +227,21 @@ class CaptureMiddleware:
             return None
         # never a revisit, and never the payload or validators later captures are compared
         # with (the policy's rule for a truncated exchange): this is not the page
-        location = self.archive.write(truncated_exchange(cut), cut.status)
+        location = self.archive.write(self._redacted(truncated_exchange(cut)), cut.status)
         logger.warning("download of %s cut short: %s; the %d bytes received are archived "
                        "with WARC-Truncated: %s (%s)", cut.url, cut.detail, len(cut.body),
                        cut.reason, location.filename)
         return None
+
+    def _redacted(self, exchange: HttpExchange) -> HttpExchange:
+        """The exchange with credentials out of its request head (unless ARCHIVE_KEEP_CREDENTIALS)."""
+        if self.keep_credentials:
+            return exchange
+        head, names = redact_credentials(exchange.request_head)
+        if not names:
+            return exchange
+        self.stats.inc_value("archive/redacted_headers", len(names))
+        return dataclasses.replace(exchange, request_head=head)
 
     def _may_archive(self, cut: TruncatedDownload) -> bool:
         if self.allow_private or not cut.ip_address:

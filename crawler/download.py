@@ -3,7 +3,9 @@
 Scrapy's Response keeps neither the reason phrase nor header order, case or repeated-header
 placement, nor the request bytes Twisted actually sent (its `Host` header, say). A WARC must
 hold those as they were, so this handler records the request bytes written to the socket and
-the response head bytes read from it, and leaves them in `request.meta["archive_wire"]`.
+the response head bytes read from it, and leaves them in `request.meta["archive_wire"]`. A
+request sent through a forwarding proxy is kept as the origin server received it (origin-form
+target, no Proxy-Authorization: archive/redact.py).
 
 A body cut short by this crawler — past `DOWNLOAD_MAXSIZE` (announced by Content-Length or
 not) or by the download timeout once the head has arrived — still fails the download as in
@@ -21,6 +23,7 @@ import logging
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from scrapy import Request
 from scrapy.core.downloader.handlers import http11
@@ -32,6 +35,8 @@ from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
 from twisted.web._newclient import STATUS
 from twisted.web.iweb import UNKNOWN_LENGTH
+
+from archive.redact import as_sent_to_origin
 
 logger = logging.getLogger(__name__)
 
@@ -66,19 +71,27 @@ class TruncatedDownload:
     ip_address: str | None = None
 
 
-def _wire_of(txresponse: Any) -> WireCapture | None:
+def _wire_of(txresponse: Any, request: Request) -> WireCapture | None:
     head = getattr(txresponse, "_newsarchive_head", None)
     sent = getattr(txresponse, "_newsarchive_request", None)
     if head is None or sent is None:
         return None
+    if _forward_proxied(request):
+        sent = as_sent_to_origin(sent)  # the record shows the origin's request, not the proxy's
     version = txresponse.version
     protocol = "%s/%d.%d" % (version[0].decode("ascii", "replace"), version[1], version[2])
     return WireCapture(request_bytes=sent, response_head=head, protocol=protocol)
 
 
+def _forward_proxied(request: Request) -> bool:
+    """Sent to a proxy that forwards it (plain HTTP); an https request goes through a CONNECT tunnel,
+    whose Proxy-Authorization Scrapy sends on the CONNECT only."""
+    return bool(request.meta.get("proxy")) and urlsplit(request.url).scheme == "http"
+
+
 def _keep_truncated(request: Request, txresponse: Any, body: bytes, reason: str, detail: str,
                     ip_address: object = None) -> None:
-    wire = _wire_of(txresponse)
+    wire = _wire_of(txresponse, request)
     if wire is None:
         return  # nothing to archive faithfully; the download fails as it would anyway
     request.meta[TRUNCATED_META_KEY] = TruncatedDownload(
@@ -260,7 +273,7 @@ class _RecordingAgent(http11._ScrapyAgent):
 
     def _cb_bodydone(self, result: Any, url: str) -> Response:
         response = super()._cb_bodydone(result, url)
-        wire = _wire_of(result["txresponse"])
+        wire = _wire_of(result["txresponse"], self._request)
         if wire is not None:
             self._request.meta[WIRE_META_KEY] = wire
         return response

@@ -53,6 +53,7 @@ ARCHIVE_GZIP = True
 ARCHIVE_COMPRESS_LEVEL = 6  # measured: level 9 costs ~6 ms a page for the same size as 6
 ARCHIVE_PREFIX = "newsarchive"
 ARCHIVE_WARC_VERSION = "1.1"
+ARCHIVE_KEEP_CREDENTIALS = False  # True: request records keep Authorization, Cookie (archive/redact.py)
 
 # FETCH_*: what may be fetched.
 FETCH_ALLOW_PRIVATE = False  # loopback, private and link-local addresses are refused
