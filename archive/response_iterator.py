@@ -76,35 +76,42 @@ def _iter_file(
     path: str, report: ReadReport, originals: Originals, max_payload: int
 ) -> Iterator[ArchivedResponse]:
     name = os.path.basename(path)
+    for found in iter_records(path, max_payload):
+        if isinstance(found, WarcFormatError):
+            _note(found, report)
+            continue
+        report.records += 1
+        try:
+            yield from _handed_on(found, path, name, report, originals, max_payload)
+        except (ValueError, TypeError, AttributeError, LookupError) as err:  # hostile values
+            _note(WarcFormatError(path, found.offset, "record unreadable (%s: %s)"
+                                  % (type(err).__name__, str(err)[:120])), report)
+
+
+def iter_records(path: str, max_payload: int = MAX_DECODED) -> Iterator[RecordEntry | WarcFormatError]:
+    """Every record of the file, of any type, with its place, and a WarcFormatError for each
+    unreadable spot, reading on after it (as `iter_responses` does); never raises."""
     try:
         with open(path, "rb") as stream:
             members = GzipMembers(stream, 0, path)
             while True:  # each step reads one gzip member (all of a plain file), or dies with it
                 damaged = False
                 for found in read_entries(members, path, known_format(path), max_payload):
-                    if isinstance(found, WarcFormatError):
-                        _note(found, report)
-                        damaged = True
-                        continue
-                    report.records += 1
-                    try:
-                        yield from _handed_on(found, path, name, report, originals, max_payload)
-                    except (ValueError, TypeError, AttributeError, LookupError) as err:  # hostile values
-                        _note(WarcFormatError(path, found.offset, "record unreadable (%s: %s)"
-                                              % (type(err).__name__, str(err)[:120])), report)
+                    damaged = damaged or isinstance(found, WarcFormatError)
+                    yield found
                 if not members.gzipped:
                     return
                 if members.cut:
                     if not damaged:
-                        _note(WarcFormatError(path, members.start, "gzip member cut short"), report)
+                        yield WarcFormatError(path, members.start, "gzip member cut short")
                     return
                 more, gap = members.next_member()
                 if gap is not None and not damaged and not members.corrupt:
-                    _note(WarcFormatError(path, gap[0], "%d bytes that are no gzip member" % gap[1]), report)
+                    yield WarcFormatError(path, gap[0], "%d bytes that are no gzip member" % gap[1])
                 if not more:
                     return
     except OSError as err:
-        _note(WarcFormatError(path, 0, err.strerror or str(err)), report)
+        yield WarcFormatError(path, 0, err.strerror or str(err))
 
 
 def _note(problem: WarcFormatError, report: ReadReport) -> None:

@@ -11,9 +11,13 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
-from archive.exceptions import ArchiveError
+from archive.exceptions import ArchiveError, WarcFormatError
+from archive.records import RecordEntry
+from archive.response_iterator import iter_records
+from archive.warc_files import ARC_SUFFIXES
 
 logger = logging.getLogger(__name__)
 
@@ -30,33 +34,104 @@ class WaczPage:
     text: str
 
 
-def _write_pages(pages: Iterable[WaczPage], path: str) -> int:
+@dataclass
+class WaczReport:
+    """What packaging left out: pages without a capture time, unreadable spots of the WARCs."""
+
+    pages_without_time: int = 0  # py-wacz needs one for each page it lists
+    problems: list[WarcFormatError] = field(default_factory=list)  # each spot left out, by file and offset
+
+
+def _capture_time(ts: str) -> str | None:
+    """`ts` as the UTC timestamp py-wacz reads (it dies on anything else); None if it is no time."""
+    try:
+        moment = datetime.fromisoformat(ts.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _write_pages(pages: Iterable[WaczPage], path: str, report: WaczReport) -> int:
     count = 0
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(PAGES_HEADER) + "\n")
         for page in pages:
-            fh.write(json.dumps({"url": page.url, "ts": page.ts, "title": page.title,
+            ts = _capture_time(page.ts)
+            if ts is None:
+                report.pages_without_time += 1
+                continue
+            fh.write(json.dumps({"url": page.url, "ts": ts, "title": page.title,
                                  "text": page.text}, ensure_ascii=False) + "\n")
             count += 1
     return count
 
 
-def write_wacz(warcs: list[str], pages: Iterable[WaczPage], output: str, *, title: str = "") -> int:
+def _unindexable(entry: RecordEntry) -> str:
+    """What a record lacks that py-wacz's indexer needs (it dies on it), or ""."""
+    if entry.rec_type != "warcinfo" and not entry.warc("WARC-Target-URI"):
+        return "WARC-Target-URI"
+    return "" if entry.warc("WARC-Date") else "WARC-Date"
+
+
+def _readable_copy(path: str, into: str, report: WaczReport) -> str:
+    """`path` if py-wacz can read all of it; else a copy in `into`, under the same name, of the
+    records it can (py-wacz dies on the first unreadable record), each spot left out named."""
+    problems: list[WarcFormatError] = []
+    kept: dict[int, int] = {}  # offset -> length of what is kept: records, or whole gzip members
+    dropped: set[int] = set()  # gzip members that hold a spot left out
+    for found in iter_records(path, max_payload=0):  # (payloads are not needed: none is kept)
+        if isinstance(found, WarcFormatError):
+            problems.append(found)
+            dropped.add(found.offset)
+            continue
+        lacks = _unindexable(found)
+        if lacks:
+            problems.append(WarcFormatError(path, found.offset, "%s record without %s" % (found.rec_type, lacks)))
+            dropped.add(found.offset)
+            continue
+        kept[found.offset] = max(found.length, kept.get(found.offset, 0))
+    if not problems:
+        return path
+    for problem in problems:
+        logger.warning("left out of the WACZ: %s", problem)
+    report.problems.extend(problems)
+    copy = os.path.join(into, os.path.basename(path))
+    with open(path, "rb") as source, open(copy, "wb") as out:
+        head = source.read(5)
+        plain = not head.startswith(b"\x1f\x8b") and (head == b"WARC/" or not path.lower().endswith(".gz"))
+        for offset, length in sorted(kept.items()):
+            if offset in dropped:
+                continue
+            source.seek(offset)
+            out.write(source.read(length))
+            if plain and not path.lower().endswith(ARC_SUFFIXES):
+                out.write(b"\r\n\r\n")  # a plain record's place ends before the blank lines after it
+    return copy
+
+
+def write_wacz(warcs: list[str], pages: Iterable[WaczPage], output: str, *, title: str = "",
+               report: WaczReport | None = None) -> int:
     """Write `output` (.wacz) from the WARC files and the pages; return the number of pages.
 
-    An OSError that leaves this is a failure to write `output` (a full disk); one reading the
-    inputs or the temporary page list is an ArchiveError naming the file."""
+    What cannot be packaged is left out and told in `report`: a page without a capture time,
+    a WARC's unreadable spots (a damaged file goes in as a copy of the records that can be
+    read). An OSError that leaves this is a failure to write `output` (a full disk); one
+    reading the inputs or the temporary page list is an ArchiveError naming the file."""
     if not warcs:
         raise ArchiveError("no WARC files to package")
+    report = report if report is not None else WaczReport()
     from wacz.main import main as wacz_main  # imported late: it pulls in frictionless
 
     with tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as tmp:
         pages_path = os.path.join(tmp, "pages.jsonl")
         try:
-            count = _write_pages(pages, pages_path)
+            count = _write_pages(pages, pages_path, report)
+            os.mkdir(os.path.join(tmp, "warcs"))
+            readable = [_readable_copy(warc, os.path.join(tmp, "warcs"), report) for warc in warcs]
         except OSError as err:
-            raise ArchiveError("cannot write the page list %s: %s" % (pages_path, err.strerror)) from err
-        argv = ["create", "-o", output, "-p", pages_path, *warcs]
+            raise ArchiveError("cannot write %s: %s" % (err.filename or "a temporary file", err.strerror)) from err
+        argv = ["create", "-o", output, "-p", pages_path, *readable]
         if title:
             argv[1:1] = ["--title", title]
         said = io.StringIO()
@@ -68,6 +143,9 @@ def write_wacz(warcs: list[str], pages: Iterable[WaczPage], output: str, *, titl
             if err.filename not in (None, output):
                 raise ArchiveError("py-wacz could not read %s: %s" % (err.filename, err.strerror)) from err
             raise
+        except Exception as err:  # py-wacz and its indexer fail on data in ways they do not document
+            _close_left_open(err)
+            raise ArchiveError("py-wacz could not package %s: %s: %s" % (output, type(err).__name__, err)) from err
     if code not in (0, None):
         raise ArchiveError("py-wacz could not package %s: %s" % (output, said.getvalue().strip()[-500:]))
     logger.debug("py-wacz said: %s", said.getvalue())

@@ -137,6 +137,22 @@ def item_moment(item: dict[str, object]) -> float | None:
     return None
 
 
+_TEXT_FIELDS = ("title", "published", "modified", "text", "fetched_at")  # text or null in every item
+
+
+def _url_of_item(item: object) -> str | None:
+    """The URL of an item line's JSON value; None if it is no item: not an object, no URL, or a
+    text field that holds no text (`wacz` died on `"fetched_at": {}`, which export passed on)."""
+    if not isinstance(item, dict):
+        return None
+    url = item.get("url")
+    if not isinstance(url, str) or not url:
+        return None
+    if any(not isinstance(item.get(name), (str, type(None))) for name in _TEXT_FIELDS):
+        return None
+    return url
+
+
 def scan_range(path: str, start: int, end: int) -> tuple[list[_Scanned], list[int]]:
     """Parse the lines that start in [start, end) of `path`: what pass 2 needs of each usable
     one, and the offsets of the unusable ones (torn by a crash, not JSON, not an item)."""
@@ -158,8 +174,8 @@ def scan_range(path: str, start: int, end: int) -> tuple[list[_Scanned], list[in
             except ValueError:  # JSONDecodeError and UnicodeDecodeError alike
                 bad.append(here)
                 continue
-            url = item.get("url") if isinstance(item, dict) else None
-            if not isinstance(url, str):
+            url = _url_of_item(item)
+            if url is None:
                 bad.append(here)
                 continue
             found.append((url, here, len(line), item_moment(item)))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
-from crawler.commands import EXIT_OK, add_root, open_collection
+from crawler.commands import EXIT_FAILURE, EXIT_OK, add_root, open_collection
 from crawler.output import STDOUT, output_path
 
 HELP = "package a collection as WACZ for ReplayWeb.page"
@@ -19,21 +20,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.wacz import WaczPage, write_wacz
-    from pipelines.merge import merged_lines
+    from archive.wacz import WaczPage, WaczReport, write_wacz
+    from pipelines.merge import MergeReport, merged_lines
     from pipelines.workers import default_workers
 
     collection = open_collection(args.collection, args.root)
     output = args.output or collection.name + ".wacz"
-    items = (json.loads(line) for line in merged_lines(collection.item_files(), workers=default_workers()))
+    lines = MergeReport()  # item lines that are no item are skipped as export skips them
+    items = (json.loads(line) for line in merged_lines(collection.item_files(), workers=default_workers(),
+                                                       report=lines))
     pages = (
-        WaczPage(url=str(i["url"]), ts=str(i.get("fetched_at") or ""), title=str(i.get("title") or ""),
-                 text=str(i.get("text") or ""))
+        WaczPage(url=i["url"], ts=_capture_time(i), title=str(i.get("title") or ""), text=str(i.get("text") or ""))
         for i in items
     )
+    report = WaczReport()
     with output_path(output) as path:
-        count = write_wacz(collection.warc_files(), pages, path, title="newsarchive: %s" % collection.name)
+        count = write_wacz(collection.warc_files(), pages, path, title="newsarchive: %s" % collection.name,
+                           report=report)
+    if lines.unreadable:
+        print("newsarchive wacz: skipped %d item lines that are no JSON item (torn by a crash?), the first in %s"
+              % (lines.unreadable, lines.first_unreadable), file=sys.stderr)
+    if report.pages_without_time:
+        print("newsarchive wacz: left %d articles without a capture time out of the page list"
+              % report.pages_without_time, file=sys.stderr)
+    if report.problems:  # each is logged as it is met
+        print("newsarchive wacz: left %d unreadable spots of the WARC files out, the first: %s"
+              % (len(report.problems), report.problems[0]), file=sys.stderr)
     print("wrote %s: %d WARC files, %d article pages" % ("stdout" if output == STDOUT else output,
                                                          len(collection.warc_files()), count),
           file=sys.stderr if output == STDOUT else sys.stdout)  # stdout carries the WACZ then
-    return EXIT_OK
+    return EXIT_FAILURE if report.problems else EXIT_OK
+
+
+def _capture_time(item: dict[str, Any]) -> str:
+    """When the article's page was fetched: its `fetched_at`, else the date of its WARC record."""
+    warc = item.get("warc")
+    for value in (item.get("fetched_at"), warc.get("date") if isinstance(warc, dict) else None):
+        if isinstance(value, str) and value:
+            return value
+    return ""
