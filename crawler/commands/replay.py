@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 
 from archive.collection import Collection
 from archive.exceptions import CollectionError
+from archive.writes import as_write_failure
 from crawler.commands import UsageError, add_root, collection_location, open_collection
 
 HELP = "WARC files or a collection -> items, offline"
@@ -41,6 +43,12 @@ def run(args: argparse.Namespace) -> int:
 
     paths = resolve_sources(args.sources, args.root)
     collection = Collection.create(*collection_location(args.collection, args.root))
-    report = replay(paths, collection)  # each piece of unreadable data is logged once, as it is met
+    try:
+        report = replay(paths, collection)  # each piece of unreadable data is logged once, as it is met
+    except (OSError, sqlite3.OperationalError) as err:  # a full disk: the items written so far stay whole
+        failure = as_write_failure(err, collection.store_path)
+        if failure is None:
+            raise
+        raise failure from err
     print_summary(report, collection, sys.stdout)
     return exit_code(report)
