@@ -17,6 +17,7 @@ from scrapy.http import Response
 from scrapy.http.response.html import HtmlResponse
 from scrapy.responsetypes import responsetypes
 
+from archive.codings import decode_payload
 from archive.exceptions import ArchiveError
 from archive.reader import read_record_at
 from archive.store import Store
@@ -67,14 +68,16 @@ def archived_response(crawler: Crawler, response: Response) -> Response | None:
     path = os.path.join(ctx.collection.archive_dir, validator.filename)
     try:
         archived = read_record_at(path, validator.offset)
+        # decoded within the crawl's own size bound, as the live body would have been
+        body = decode_payload(archived.payload, archived.codings, archived.where,
+                              crawler.settings.getint("DOWNLOAD_MAXSIZE"))
     except (ArchiveError, OSError) as err:
         logger.warning("cannot read the archived copy of %s (%s): %s", response.url, path, err)
         return None
     headers = [(k, v) for k, v in archived.headers if k.lower() not in _DROP_ON_REBUILD]
     cls = responsetypes.from_args(
         headers={k.encode('latin-1'): v.encode('latin-1') for k, v in headers},
-        url=response.url, body=archived.body)
+        url=response.url, body=body)
     if cls is Response:
         cls = HtmlResponse
-    return cls(url=response.url, status=200, headers=headers, body=archived.body,
-               request=response.request)
+    return cls(url=response.url, status=200, headers=headers, body=body, request=response.request)
