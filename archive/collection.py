@@ -49,8 +49,9 @@ class Collection:
         try:
             for sub in SUBDIRS:
                 os.makedirs(os.path.join(coll.path, sub), exist_ok=True)
-        except OSError as err:
-            raise CollectionError("cannot create collection at %s: %s" % (coll.path, err)) from err
+        except OSError as err:  # a read-only or full disk, a file where a folder should be
+            raise CollectionError("cannot create collection %r at %s: %s" % (
+                name, err.filename or coll.path, err.strerror or err)) from err
         return coll
 
     def _sub(self, name: str) -> str:

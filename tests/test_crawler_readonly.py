@@ -142,3 +142,11 @@ def test_resume_against_a_running_crawl_is_refused_and_leaves_it_alone(tmp_path:
             out, err = running.communicate(timeout=300)
     assert running.returncode == 0, err[-3000:]
     assert "1 articles" in out or "articles written  1" in out, out
+
+
+def test_a_new_collection_in_a_read_only_place_is_one_line_exit_2(demo_site, read_only_root: Path) -> None:
+    proc = run_newsarchive("crawl", demo_site.url, "--root", str(read_only_root), "--collection", "new",
+                           "--allow-private")
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert one_line(proc.stderr) == "newsarchive crawl: cannot create collection 'new' at %s: %s" % (
+        read_only_root / "new", READ_ONLY)
