@@ -5,41 +5,22 @@ validator, `problems()`, which also checks the Scrapy settings the options make.
 """
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from pipelines.canonical import InvalidURL, canonicalize
 
 _SETTING_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d|w)?\s*$", re.IGNORECASE)
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-# a host name's labels once canonicalize() has made it ASCII (IDNA); "_" is common in practice
-_HOST_LABEL = re.compile(r"[a-z0-9_-]{1,63}")
-
-
 def checked_seed(url: str) -> str:
-    """The canonical form of a seed URL, or InvalidURL saying what is wrong with it."""
-    canonical = canonicalize(url)
-    host = urlsplit(canonical).hostname or ""
-    if not _valid_host(host):
-        raise InvalidURL("%r: %r is not a host name or address" % (url, host))
-    return canonical
-
-
-def _valid_host(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        pass
-    labels = host.split(".")
-    return len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
+    """The canonical form of a seed URL, or InvalidURL saying what is wrong with it (canonicalize
+    refuses hosts that are no host name or address, as it does for every link)."""
+    return canonicalize(url)
 
 
 def _whole(value: Any) -> bool:

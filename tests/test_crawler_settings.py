@@ -166,7 +166,7 @@ def test_good_seeds_are_canonical(seed: str, canonical: str) -> None:
 @pytest.mark.parametrize("seed", ["http://exa mple.com/", "http://a..b/", "http://.com/", "http://ex%20ample.com/",
                                   "http://" + "a" * 64 + ".org/", "notaurl", "http://", "ftp://example.org/"])
 def test_bad_seeds_say_what_is_wrong(seed: str) -> None:
-    with pytest.raises(InvalidURL, match="not a"):
+    with pytest.raises(InvalidURL, match="no valid host name|not an absolute http"):
         checked_seed(seed)
 
 
