@@ -6,6 +6,7 @@ size-capped tmpfs for a whole crawl (skipped, with the reason, where this machin
 and Scrapy's saved frontier damaged as a full disk leaves it."""
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import resource
@@ -272,6 +273,26 @@ def test_index_on_a_full_disk_is_one_line(demo_crawl, small_disk: Path, capsys) 
     assert_no_traceback(err)
     assert err.strip() == "newsarchive index: cannot write %s: %s" % (
         small_disk / "c" / "indexes" / "index.cdxj", NO_SPACE)
+
+
+def test_repair_on_a_full_disk_is_one_line_and_keeps_what_it_closed(demo_crawl, small_disk: Path, capsys) -> None:
+    collection = small_disk / "c"
+    shutil.copytree(demo_crawl.path / "archive", collection / "archive")
+    with Collection.create(str(small_disk), "c").store():
+        pass  # a store to open: a new one cannot be made on a full disk
+    (warc,) = collection.glob("archive/*.warc.gz")
+    data = warc.read_bytes()
+    torn = gzip.compress(b"WARC/1.1\r\nWARC-Type: response\r\n" * 100)[:-20]  # a crash's record cut short
+    Path(str(warc) + ".open").write_bytes(data + torn)
+    warc.unlink()
+    # room for the store to open (its shared-memory file and log), none for the index (~50 KB, twice)
+    (small_disk / "filler").write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - 80_000))
+    assert main(["repair", "c", "--root", str(small_disk)]) == 1
+    err = capsys.readouterr().err
+    assert_no_traceback(err)
+    assert err.strip().splitlines()[-1] == "newsarchive repair: cannot write %s: %s" % (
+        collection / "indexes" / "index.cdxj", NO_SPACE)  # after the line naming what it closed
+    assert warc.read_bytes() == data  # closed at its last whole record before the index failed
 
 
 def test_replay_on_a_full_disk_is_one_line_and_keeps_what_it_wrote(demo_crawl, small_disk: Path) -> None:

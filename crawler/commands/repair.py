@@ -5,6 +5,7 @@ import argparse
 
 from archive.collection import Collection
 from crawler.commands import EXIT_FAILURE, EXIT_OK, add_root, open_collection
+from crawler.commands.index import index_failure
 
 HELP = "close WARC files a crashed run left open, index them, end its run; --rebuild-store"
 
@@ -22,10 +23,13 @@ def run(args: argparse.Namespace) -> int:
     from crawler.report import repair_lines
 
     collection = open_collection(args.collection, args.root)
-    with collection.lock():  # no run is alive while we hold the lock
-        rebuilt = _rebuild(collection) if args.rebuild_store else []
-        with collection.store() as store:
-            repair = repair_collection(collection, store)
+    try:
+        with collection.lock():  # no run is alive while we hold the lock
+            rebuilt = _rebuild(collection) if args.rebuild_store else []
+            with collection.store() as store:
+                repair = repair_collection(collection, store)
+    except OSError as err:  # a full disk while indexing: what was repaired before stays
+        raise index_failure(collection, err) from err
     print("\n".join(rebuilt + repair_lines(repair, collection)))
     return EXIT_FAILURE if repair.index_error else EXIT_OK
 
