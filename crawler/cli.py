@@ -10,6 +10,7 @@ from types import ModuleType
 from typing import NoReturn
 
 from archive.exceptions import ArchiveError, CollectionError
+from archive.redact import UserinfoFilter, mask_userinfo
 from crawler.commands import COMMANDS, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 from crawler.setting_types import SettingError
 
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args = parser.parse_args(argv)
     except UsageError as err:
-        print(err, file=sys.stderr)
+        print(mask_userinfo(str(err)), file=sys.stderr)
         return EXIT_USAGE
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     try:
@@ -66,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         print("newsarchive %s: cannot write the log file: %s" % (args.command, err), file=sys.stderr)
         return EXIT_FAILURE
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(UserinfoFilter())  # a seed's user:password@ is never printed
     handler.setLevel(level)  # on the handler: Scrapy resets the root logger's own level
     logging.root.addHandler(handler)
     logging.root.setLevel(level)
@@ -100,10 +102,10 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except (UsageError, CollectionError, SettingError) as err:  # a wrong name or value on the command line
-        print("newsarchive %s: %s" % (args.command, err), file=sys.stderr)
+        print("newsarchive %s: %s" % (args.command, mask_userinfo(str(err))), file=sys.stderr)
         return EXIT_USAGE
     except ArchiveError as err:
-        print("newsarchive %s: %s" % (args.command, err), file=sys.stderr)
+        print("newsarchive %s: %s" % (args.command, mask_userinfo(str(err))), file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("newsarchive %s: interrupted" % args.command, file=sys.stderr)

@@ -184,3 +184,14 @@ def test_an_index_after_a_wacz_in_the_same_process_is_the_same(collection_copy: 
     assert main(["index", "demo"]) == 0
     assert index.read_text() == before
     assert "application/warc-fields" not in before
+
+
+def test_a_seed_s_password_is_never_printed(tmp_path: Path) -> None:
+    bad = run_newsarchive("crawl", "http://user:s3cret@exa mple.com/", "--root", str(tmp_path / "a"))
+    assert bad.returncode == 2 and "user:***@" in bad.stderr and "s3cret" not in bad.stderr
+    # a crawl that runs and fails (nothing listens there) prints seeds in its summary and hints
+    ran = run_newsarchive("crawl", "http://user:s3cret@127.0.0.1:9/", "--root", str(tmp_path / "b"),
+                          "--allow-private", "-s", "EXTRACT_WORKERS=0", "-s", "RETRY_TIMES=0", "-v")
+    assert ran.returncode == 1, ran.stderr
+    assert "s3cret" not in ran.stdout + ran.stderr
+    assert not [p for p in (tmp_path / "b").rglob("*") if p.is_file() and b"s3cret" in p.read_bytes()]

@@ -13,6 +13,7 @@ import shutil
 import sys
 
 from archive.collection import Collection
+from archive.redact import mask_userinfo
 from crawler.commands import EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, add_root, collection_location
 from crawler.commands.argtypes import hours, non_negative
 from crawler.options import CrawlOptions
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILURE
     if code == EXIT_FAILURE:
         print("newsarchive crawl: nothing was fetched from %s (see the messages above)"
-              % " ".join(args.seeds), file=sys.stderr)
+              % mask_userinfo(" ".join(args.seeds)), file=sys.stderr)
     return code
 
 

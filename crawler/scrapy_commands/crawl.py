@@ -12,6 +12,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.crawler import Crawler
 from scrapy.exceptions import UsageError
 
+from archive.redact import mask_userinfo
 from crawler.crawl_config import check_settings
 from crawler.options import checked_seed
 from crawler.setting_types import SettingError
@@ -32,7 +33,7 @@ class Command(ScrapyCrawl):
         except SettingError as err:
             raise UsageError(str(err), print_help=False) from None
         except InvalidURL as err:
-            raise UsageError("bad seed URL %s" % err, print_help=False) from None
+            raise UsageError("bad seed URL %s" % mask_userinfo(str(err)), print_help=False) from None
         crawler = self.crawler_process.create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
