@@ -15,6 +15,8 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from crawler.cli import main
 from crawler.dupefilter import SEEN_FILE
 from crawler.jobdir import QUEUE_DIR, STATE_FILE, queue_damage, seen_damage
 from tests.conftest import REPO, crawl, run_newsarchive
+from tests.hostile_server import ARTICLE, HostileServer, page
 
 EFBIG_TEXT = os.strerror(27)  # "File too large": what a file-size limit says
 NO_SPACE = os.strerror(28)  # "No space left on device"
@@ -247,6 +250,49 @@ def test_a_crawl_that_fills_the_disk_stops_in_one_line_and_resumes_once_there_is
     assert before <= after
     assert len(after) == len(demo_site.articles())  # nothing lost: every article is archived once
     assert resumed.reports()[-1]["outcome"] == "finished"
+
+
+def test_a_frontier_scrapy_saved_is_sound_and_one_cut_short_is_not(tmp_path: Path) -> None:
+    gate = threading.Event()
+    links = "".join('<a href="/a%d">story %d</a> ' % (n, n) for n in range(30))
+    home = ("<html><body>%s</body></html>" % links).encode()
+
+    def listing(server: HostileServer, conn, request: bytes) -> None:
+        conn.sendall(page(home, extra=[(b"Connection", b"close")]))
+
+    def held(server: HostileServer, conn, request: bytes) -> None:  # the crawl waits here until let go
+        gate.wait(120)
+        conn.sendall(page(ARTICLE, extra=[(b"Connection", b"close")]))
+
+    root = tmp_path / "collections"
+    routes = {"/": listing, **{"/a%d" % n: held for n in range(30)}}
+    with HostileServer(routes=routes) as server:
+        running = subprocess.Popen(
+            [sys.executable, "-m", "crawler", "crawl", server.url, "--root", str(root), "--collection", "c",
+             "--allow-private", "-s", "CONCURRENT_REQUESTS=1"], cwd=REPO,
+            env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 120
+            while not any(server.requested("/a%d" % n) for n in range(30)):  # the rest wait in its queue
+                assert running.poll() is None, running.communicate()
+                assert time.monotonic() < deadline, "the crawl never got to the stories"
+                time.sleep(0.05)
+            running.send_signal(signal.SIGTERM)
+        finally:
+            gate.set()
+            running.communicate(timeout=300)
+    assert running.returncode == 130
+    jobdir = root / "c" / "state" / "jobdir"
+    assert (jobdir / QUEUE_DIR / STATE_FILE).is_file()
+    assert queue_damage(str(jobdir)) is None
+    (lifo,) = (jobdir / QUEUE_DIR).glob("*/0")  # the links found, each after its bytes
+    (fifo,) = (jobdir / QUEUE_DIR).glob("*/0s/q00000")  # the seeds, each after its length
+    for queue in (lifo, fifo):
+        whole = queue.read_bytes()
+        queue.write_bytes(whole[:-30])
+        assert "%s is cut short" % queue in (queue_damage(str(jobdir)) or ""), queue
+        queue.write_bytes(whole)
+    assert queue_damage(str(jobdir)) is None
 
 
 def test_resume_rebuilds_a_frontier_left_damaged(demo_site, tmp_path: Path) -> None:
