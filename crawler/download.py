@@ -34,9 +34,12 @@ from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.protocol import connectionDone
 from twisted.python.failure import Failure
 from twisted.web._newclient import STATUS
+from twisted.web.client import ResponseFailed
+from twisted.web.http import _DataLoss
 from twisted.web.iweb import UNKNOWN_LENGTH
 
 from archive.redact import as_sent_to_origin
+from crawler.fetch_errors import HeaderTooLarge, body_lost
 
 logger = logging.getLogger(__name__)
 
@@ -128,12 +131,18 @@ class _RecordingParser(http11._LenientHTTPClientParser):
     """Scrapy's lenient response parser, also keeping the raw head lines."""
 
     _raw_lines: list[bytes]
+    refused: HeaderTooLarge | None = None  # the head refused, and why
 
     def lineReceived(self, line: bytes) -> None:
         if self.state == STATUS:
             self._raw_lines = []  # a new head (also after an ignored 1xx response)
         self._raw_lines.append(line + b"\n")  # Twisted splits on LF; the CR stays in `line`
         super().lineReceived(line)
+
+    def lineLengthExceeded(self, line: bytes) -> Any:
+        # Twisted hangs up without a word, and the failure would read "closed cleanly"
+        self.refused = HeaderTooLarge("response header too large (over %d bytes in one line)" % self.MAX_LENGTH)
+        return super().lineLengthExceeded(line)  # type: ignore[no-untyped-call]  # Twisted's, untyped
 
     def allHeadersReceived(self) -> None:
         if self.response is not None:
@@ -158,6 +167,13 @@ class _RecordingProtocol(http11._LenientHTTP11ClientProtocol):
             return response
 
         deferred.addCallback(attach)
+        parser = self._parser
+
+        def named(failure: Failure) -> Any:
+            refused = getattr(parser, "refused", None)
+            return failure if refused is None else Failure(refused)  # type: ignore[no-untyped-call]
+
+        deferred.addErrback(named)
         return deferred
 
 
@@ -207,6 +223,14 @@ class _BoundedReader(http11._ResponseReader):
             # the server hung up before the limit: still a body too big to take
             self._cut(self._bodybuf.getvalue(), "disconnect", "%s; the server closed the "
                       "connection after %d bytes" % (self.size_detail(), self._bytes_received))
+            return
+        failed = reason.value
+        if (self._fail_on_dataloss and not self._finished.called and isinstance(failed, ResponseFailed)
+                and any(isinstance(r.value, _DataLoss) for r in failed.reasons)):
+            # Scrapy fails it with an empty message: say how much of the body came
+            lost = body_lost(failed.reasons, self._bytes_received, self.announced)
+            lost.__cause__ = failed
+            self._finished.errback(Failure(lost))  # type: ignore[no-untyped-call]
             return
         super().connectionLost(reason)
 
