@@ -37,6 +37,13 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         "crawler.retry_after.RetryAfterMiddleware": 555,
         # validators from the last capture: unchanged feeds and listings answer 304
         "crawler.conditional.ConditionalRequestMiddleware": 560,
+        # a resumed crawl's saved frontier: no article the collection already holds is fetched again
+        "crawler.resume_skip.ResumeSkipMiddleware": 540,
+        # just below RetryMiddleware (550): a failure it gave up on, counted and named once per kind
+        "crawler.fetch_errors.FetchErrorMiddleware": 545,
+        # Scrapy's decompression, with br that decodes where brotlipy has the name and failures named
+        "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+        "crawler.fetch_errors.DecompressionMiddleware": 590,
         # next to the downloader: sees raw responses before redirect, retry and decompression
         "crawler.capture.CaptureMiddleware": 950,
         # later still in the request direction, first in the response direction
