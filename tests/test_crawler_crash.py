@@ -8,13 +8,23 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from crawler.cli import main
 from tests.conftest import REPO, warc_check
-from tests.test_crawler_runs import assert_index_complete, runs
+from tests.held_site import HeldSite
+from tests.test_crawler_runs import Crawl, assert_index_complete, runs
+
+
+@pytest.fixture
+def held_site() -> Iterator[HeldSite]:
+    """The demo site's pages behind a gate: a crawl signalled while held is surely mid-run."""
+    with HeldSite() as site:
+        yield site
 
 
 def start_crawl(site_url: str, root: Path, collection: str) -> subprocess.Popen:
@@ -83,25 +93,25 @@ def pointer_is_valid(collection: Path, item: dict) -> bool:
                 and record.rec_type in ("response", "revisit"))
 
 
-def test_sigkill_at_random_moments_loses_nothing_already_written(demo_site, tmp_path: Path, capsys) -> None:
+def test_sigkill_at_random_moments_loses_nothing_already_written(held_site, tmp_path: Path, capsys) -> None:
     rng = random.Random(20261128)
     collection = tmp_path / "crash"
-    kills = 0
     for _attempt in range(5):
-        proc = start_crawl(demo_site.url, tmp_path, "crash")
-        # kill it at a random moment once it is writing (starting up takes a while, more so
-        # on a loaded machine)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and proc.poll() is None and not list(
-                (collection / "archive").glob("*.open") if (collection / "archive").exists() else []):
-            time.sleep(0.02)
-        time.sleep(rng.uniform(0.0, 1.5))
+        # killed at a random point: when it asks for a page past a random number of articles,
+        # the pages before still being extracted, decided and written. The site has 36; five runs
+        # let at most 25 through (and a few aliases), so every run still has articles to ask for.
+        held_site.hold(after=rng.randint(0, 5), articles=True)
+        proc = start_crawl(held_site.url, tmp_path, "crash")
+        try:
+            held_site.wait_until_held(proc)
+        except AssertionError as err:
+            proc.kill()
+            raise AssertionError("%s: %s" % (err, proc.communicate()[1][-3000:])) from None
         helpers = [identity(pid) for pid in descendants(proc.pid)]  # workers, their forkserver
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait(timeout=60)
-        deadline = time.monotonic() + 10  # they notice their crawl is gone and leave
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(timeout=60) == -signal.SIGKILL
+        held_site.release()
+        deadline = time.monotonic() + 120  # they notice their crawl is gone and leave
         while time.monotonic() < deadline and any(running(p) for p in helpers):
             time.sleep(0.1)
         assert not [p for p in helpers if running(p)], "orphaned helper processes"
@@ -113,34 +123,30 @@ def test_sigkill_at_random_moments_loses_nothing_already_written(demo_site, tmp_
         assert main(["repair", "crash", "--root", str(tmp_path)]) == 0
         assert not list((collection / "archive").glob("*.open"))
         assert all(pointer_is_valid(collection, item) for item in complete_items(collection))
-    assert kills >= 3, "the crawls finished before they could be killed"
     # a last, uninterrupted run completes the collection: every article exactly once in export
-    proc = start_crawl(demo_site.url, tmp_path, "crash")
+    proc = start_crawl(held_site.url, tmp_path, "crash")
     assert proc.wait(timeout=300) == 0, proc.stderr.read()
     proc.stderr.close()
     capsys.readouterr()
     assert main(["export", "crash", "--root", str(tmp_path)]) == 0
     exported = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert {i["url"] for i in exported} == {a.url for a in demo_site.articles()}
+    assert {i["url"] for i in exported} == held_site.article_urls()
     check = warc_check(str(collection / "archive"))
     assert check.stdout.strip().splitlines()[-1].endswith(" 0 failures"), check.stdout[-3000:]
     # every record saved from a killed run is indexed, once; no run stays "running"
     assert_index_complete(collection)
     outcomes = [r["outcome"] for r in runs(collection, capsys)]
-    assert len(outcomes) == 6 and outcomes[-1] == "finished" and "running" not in outcomes
-    assert "interrupted" in outcomes
+    assert outcomes == ["interrupted"] * 5 + ["finished"]
 
 
-def test_sigterm_closes_files_and_keeps_the_runs_items(demo_site, tmp_path: Path) -> None:
-    proc = start_crawl(demo_site.url, tmp_path, "term")
-    collection = tmp_path / "term"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and not list((collection / "archive").glob("*.open")):
-        time.sleep(0.05)
-    time.sleep(0.3)
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(timeout=120) == 130  # interrupted: it can be continued
-    proc.stderr.close()
+def test_sigterm_closes_files_and_keeps_the_runs_items(held_site, tmp_path: Path) -> None:
+    held_site.hold(after=3, articles=True)
+    crawl = Crawl(held_site.url, tmp_path, "term", "-s", "CONCURRENT_REQUESTS=4", "-v")
+    crawl.held(held_site, 3)
+    collection = crawl.path
+    assert list((collection / "archive").glob("*.open"))  # writing when the signal comes
+    crawl.interrupt(held_site, signal.SIGTERM)
+    assert crawl.finish() == 130, crawl.stderr  # interrupted: it can be continued
     assert not list((collection / "archive").glob("*.open"))
     (report,) = [json.loads(p.read_text()) for p in (collection / "runs").glob("*.json")]
     assert (report["finish_reason"], report["outcome"]) == ("shutdown", "interrupted")
@@ -149,27 +155,19 @@ def test_sigterm_closes_files_and_keeps_the_runs_items(demo_site, tmp_path: Path
     assert all(pointer_is_valid(collection, item) for item in items)
 
 
-def test_an_interrupted_crawl_resumes_without_fetching_again(demo_site, tmp_path: Path) -> None:
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    args = [sys.executable, "-m", "crawler", "crawl", demo_site.url, "--root", str(tmp_path),
-            "--collection", "r", "--allow-private", "--resume", "-s", "CONCURRENT_REQUESTS=1",
-            "-s", "DOWNLOAD_DELAY=0.2"]  # slow enough that SIGTERM comes with pages still to fetch
-    first = subprocess.Popen(args, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    collection = tmp_path / "r"
-    deadline = time.monotonic() + 120
-    def written() -> int:
-        return len(complete_items(collection)) if (collection / "items").exists() else 0
-
-    while time.monotonic() < deadline and written() < 5:
-        time.sleep(0.1)
-    first.send_signal(signal.SIGTERM)
-    assert first.wait(timeout=120) == 130
-    first.stderr.close()
+def test_an_interrupted_crawl_resumes_without_fetching_again(held_site, tmp_path: Path) -> None:
+    args = ("--resume", "-s", "CONCURRENT_REQUESTS=1")
+    held_site.hold(after=5, articles=True)  # SIGTERM comes with pages still to fetch
+    first = Crawl(held_site.url, tmp_path, "r", *args, "-v")
+    first.held(held_site, 5)
+    first.interrupt(held_site, signal.SIGTERM)
+    assert first.finish() == 130, first.stderr
+    collection = first.path
     assert (collection / "state" / "jobdir").is_dir()  # the frontier was kept for --resume
     done_first = {i["url"] for i in complete_items(collection)}
-    assert 5 <= len(done_first) < len(demo_site.articles())
-    second = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-    assert second.returncode == 0, second.stderr
+    assert 5 <= len(done_first) < len(held_site.article_urls())
+    second = Crawl(held_site.url, tmp_path, "r", *args)
+    assert second.finish() == 0, second.stderr
     assert not (collection / "state" / "jobdir").exists()  # finished: the next run starts afresh
     urls = []
     for path in sorted((collection / "archive").glob("*.warc.gz")):
@@ -178,4 +176,4 @@ def test_an_interrupted_crawl_resumes_without_fetching_again(demo_site, tmp_path
                      if r.rec_type in ("response", "revisit")]
     repeated = {u for u in urls if urls.count(u) > 1 and not u.endswith("/robots.txt")}
     assert not repeated
-    assert {a.url for a in demo_site.articles()} <= {i["url"] for i in complete_items(collection)}
+    assert held_site.article_urls() <= {i["url"] for i in complete_items(collection)}

@@ -11,20 +11,28 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.collection import Collection
 from archive.outcome import Outcome
 from crawler.cli import main
 from tests.conftest import REPO, run_newsarchive
+from tests.held_site import HeldSite
 
-SLOW = ("-s", "CONCURRENT_REQUESTS=1", "-s", "DOWNLOAD_DELAY=0.2")  # ~30 s for the demo site: still going
+
+@pytest.fixture
+def held_site() -> Iterator[HeldSite]:
+    """The demo site's pages behind a gate: a crawl sent a signal while held is surely mid-run."""
+    with HeldSite() as site:
+        yield site
 
 
 class Crawl:
-    """`newsarchive crawl` of the demo site in a child process, its output collected as it comes."""
+    """`newsarchive crawl` of a site in a child process, its output collected as it comes."""
 
     def __init__(self, site_url: str, root: Path, collection: str, *extra: str) -> None:
         self.path = root / collection
@@ -39,9 +47,14 @@ class Crawl:
         for reader in self._readers:
             reader.start()
 
-    def wait_for(self, predicate, what: str, seconds: float = 120) -> None:  # type: ignore[no-untyped-def]
+    def wait_for(self, predicate, what: str, seconds: float = 300) -> None:  # type: ignore[no-untyped-def]
         deadline = time.monotonic() + seconds
         while not predicate():
+            if self.proc.poll() is not None:
+                for reader in self._readers:  # all it wrote is read once it has ended
+                    reader.join()
+                if predicate():
+                    return
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 if self.proc.poll() is None:
                     self.proc.kill()
@@ -51,6 +64,19 @@ class Crawl:
 
     def wait_for_items(self, count: int) -> None:
         self.wait_for(lambda: len(items(self.path)) >= count, "%d items" % count)
+
+    def held(self, site: HeldSite, articles: int) -> None:
+        """Wait until the crawl, let through `articles` article pages (hold() before it started),
+        waits at the site's gate and has written their items: it is mid-run until release()."""
+        self.wait_for(site.is_held, "request held at the gate")
+        self.wait_for_items(articles)
+
+    def interrupt(self, site: HeldSite, sig: int = signal.SIGINT) -> None:
+        """Send `sig` (needs -v) and, once Scrapy says it stops gracefully, answer the held requests:
+        a graceful stop waits for the requests in flight, and can no longer start new ones."""
+        self.proc.send_signal(sig)
+        self.wait_for(lambda: "shutting down gracefully" in self.stderr, "graceful shutdown")
+        site.release()
 
     def finish(self) -> int:
         code = self.proc.wait(timeout=180)
@@ -122,17 +148,19 @@ def assert_index_complete(collection: Path) -> None:
     assert entries == records  # each exactly once, and nothing that is not there
 
 
-def killed_crawl(site_url: str, root: Path, collection: str) -> Crawl:
-    crawl = Crawl(site_url, root, collection, *SLOW)
-    crawl.wait_for_items(3)
+def killed_crawl(site: HeldSite, root: Path, collection: str) -> Crawl:
+    site.hold(after=3, articles=True)
+    crawl = Crawl(site.url, root, collection)
+    crawl.held(site, 3)
     crawl.proc.send_signal(signal.SIGKILL)
     assert crawl.finish() == -signal.SIGKILL
+    site.release()
     assert list((crawl.path / "archive").glob("*.open"))
     return crawl
 
 
-def test_repair_ends_a_killed_run_and_indexes_every_record_it_saved(demo_site, tmp_path: Path, capsys) -> None:
-    collection = killed_crawl(demo_site.url, tmp_path, "k").path
+def test_repair_ends_a_killed_run_and_indexes_every_record_it_saved(held_site, tmp_path: Path, capsys) -> None:
+    collection = killed_crawl(held_site, tmp_path, "k").path
     (killed,) = runs(collection, capsys)
     assert killed["outcome"] == "running"  # nothing could record its end
 
@@ -152,10 +180,10 @@ def test_repair_ends_a_killed_run_and_indexes_every_record_it_saved(demo_site, t
     assert "repaired 0 open WARC file(s)" in out and "added 0 lines" in out and "marked 0 run(s)" in out
 
 
-def test_the_next_crawl_ends_a_killed_run_and_indexes_what_it_saved(demo_site, tmp_path: Path, capsys) -> None:
-    collection = killed_crawl(demo_site.url, tmp_path, "n").path
+def test_the_next_crawl_ends_a_killed_run_and_indexes_what_it_saved(held_site, tmp_path: Path, capsys) -> None:
+    collection = killed_crawl(held_site, tmp_path, "n").path
     (killed,) = runs(collection, capsys)
-    after = Crawl(demo_site.url, tmp_path, "n")
+    after = Crawl(held_site.url, tmp_path, "n")
     assert after.finish() == 0, after.stderr
     assert_index_complete(collection)
     history = runs(collection, capsys)
@@ -172,12 +200,13 @@ def test_the_next_crawl_ends_a_killed_run_and_indexes_what_it_saved(demo_site, t
     assert "%d index lines added" % report["repair"]["index_lines_added"] in after.stdout
 
 
-def test_one_ctrl_c_says_interrupted_exits_130_and_resume_continues(demo_site, tmp_path: Path, capsys) -> None:
-    first = Crawl(demo_site.url, tmp_path, "i", *SLOW)
-    first.wait_for_items(1)
-    first.proc.send_signal(signal.SIGINT)  # one Ctrl-C: close cleanly
+def test_one_ctrl_c_says_interrupted_exits_130_and_resume_continues(held_site, tmp_path: Path, capsys) -> None:
+    held_site.hold(after=1, articles=True)
+    first = Crawl(held_site.url, tmp_path, "i", "-v")
+    first.held(held_site, 1)
+    first.interrupt(held_site)  # one Ctrl-C: close cleanly
     assert first.finish() == 130, first.stderr
-    resume = shlex.join(["newsarchive", "crawl", demo_site.url, "--collection", "i", "--root", str(tmp_path),
+    resume = shlex.join(["newsarchive", "crawl", held_site.url, "--collection", "i", "--root", str(tmp_path),
                          "--allow-private", "--resume"])
     assert ": INTERRUPTED" in first.stdout.splitlines()[0]
     assert "\n  %s\n" % resume in first.stdout
@@ -187,28 +216,32 @@ def test_one_ctrl_c_says_interrupted_exits_130_and_resume_continues(demo_site, t
     report = json.loads((first.path / "runs" / (interrupted["run_id"] + ".json")).read_text())
     assert (report["finish_reason"], report["outcome"]) == ("shutdown", "interrupted")
     done_first = {i["url"] for i in items(first.path)}
-    assert 1 <= len(done_first) < len(demo_site.articles())
+    assert 1 <= len(done_first) < len(held_site.article_urls())
 
     second = run_newsarchive(*shlex.split(resume)[1:])  # the line as printed
     assert second.returncode == 0, second.stderr
     assert [r["outcome"] for r in runs(first.path, capsys)] == ["interrupted", "finished"]
     archived = Counter(i["url"] for i in items(first.path))
-    assert {a.url for a in demo_site.articles()} <= set(archived)
+    assert held_site.article_urls() <= set(archived)
     assert max(archived.values()) == 1  # nothing written twice
 
 
-def test_ctrl_c_twice_says_how_to_continue_and_the_next_run_ends_it(demo_site, tmp_path: Path, capsys) -> None:
-    crawl = Crawl(demo_site.url, tmp_path, "t", *SLOW, "-v")
-    crawl.wait_for_items(1)
+def test_ctrl_c_twice_says_how_to_continue_and_the_next_run_ends_it(held_site, tmp_path: Path, capsys) -> None:
+    held_site.hold(after=1, articles=True)
+    crawl = Crawl(held_site.url, tmp_path, "t", "-v")
+    crawl.held(held_site, 1)
     crawl.proc.send_signal(signal.SIGINT)
     crawl.wait_for(lambda: "shutting down gracefully" in crawl.stderr, "graceful shutdown")
-    if crawl.proc.poll() is None:
-        crawl.proc.send_signal(signal.SIGINT)  # the second: stop now
+    # its graceful stop waits for the held requests: the second Ctrl-C surely comes before it ends
+    assert crawl.proc.poll() is None
+    crawl.proc.send_signal(signal.SIGINT)  # the second: stop now
+    crawl.wait_for(lambda: "forcing unclean shutdown" in crawl.stderr, "forced shutdown")
+    held_site.release()
     assert crawl.finish() == 130, crawl.stderr
     assert "see the log above" not in crawl.stderr
     assert "\n  newsarchive crawl %s --collection t --root %s --allow-private --resume\n" % (
-        demo_site.url, tmp_path) in crawl.stdout
-    after = Crawl(demo_site.url, tmp_path, "t", "--resume")
+        held_site.url, tmp_path) in crawl.stdout
+    after = Crawl(held_site.url, tmp_path, "t", "--resume")
     assert after.finish() == 0, after.stderr
     assert [r["outcome"] for r in runs(crawl.path, capsys)] == ["interrupted", "finished"]
     assert_index_complete(crawl.path)

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from datetime import datetime
@@ -18,6 +19,7 @@ from archive.collection import Collection
 from crawler.cli import main
 from demosite import DemoSite
 from tests.conftest import REPO, run_newsarchive
+from tests.held_site import HeldSite
 
 MOMENTS = ["2026-03-07T00:00:00+00:00", "2026-03-07T03:00:00+00:00", "2026-03-10T00:00:00+00:00",
            "2026-03-16T00:00:00+00:00", "2026-03-16T07:00:00+00:00"]
@@ -196,7 +198,7 @@ def test_a_toml_syntax_error_names_the_line(tmp_path: Path, capsys) -> None:
     assert str(config) in err and "line 2" in err
 
 
-def _wait_for(predicate, seconds: float = 120) -> None:
+def _wait_for(predicate, seconds: float = 300) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if predicate():
@@ -205,16 +207,33 @@ def _wait_for(predicate, seconds: float = 120) -> None:
     raise AssertionError("timed out")
 
 
-def test_scheduler_survives_restart_and_sigterm_lets_the_crawl_close(demo_site, tmp_path: Path) -> None:
-    config = write_config(tmp_path / "serve.toml", tmp_path / "c", demo_site.url, 'interval = "1h"')
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    scheduler = subprocess.Popen([sys.executable, "-m", "crawler", "schedule", str(config)], cwd=REPO, env=env,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    archive = tmp_path / "c" / "news" / "archive"
-    _wait_for(lambda: archive.exists() and list(archive.glob("*.open")))
-    scheduler.send_signal(signal.SIGTERM)  # while its crawl is writing
-    assert scheduler.wait(timeout=120) == 0
-    scheduler.stderr.close()
+def test_scheduler_survives_restart_and_sigterm_lets_the_crawl_close(tmp_path: Path) -> None:
+    with HeldSite() as site:
+        config = write_config(tmp_path / "serve.toml", tmp_path / "c", site.url, 'interval = "1h"')
+        # the job's crawl shows Scrapy's "shutting down gracefully" line though it logs only warnings
+        config.write_text(config.read_text() + 'settings = { EXTENSIONS = { "tests.held_site.SignalBeacon" = 0 } }\n')
+        site.hold(after=3, articles=True)
+        scheduler = subprocess.Popen([sys.executable, "-m", "crawler", "schedule", str(config)], cwd=REPO,
+                                     env=dict(os.environ, PYTHONPATH=str(REPO)),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        err: list[str] = []
+        reader = threading.Thread(target=err.extend, args=(scheduler.stderr,))  # the crawl's stderr too
+        reader.start()
+        archive = tmp_path / "c" / "news" / "archive"
+        try:
+            site.wait_until_held(scheduler)  # its crawl waits for a page: mid-run until released
+            _wait_for(lambda: archive.exists() and list(archive.glob("*.open")))  # and writing
+            scheduler.send_signal(signal.SIGTERM)
+            # the crawl's graceful stop waits for the held page, and starts no other once begun
+            _wait_for(lambda: "shutting down gracefully" in "".join(err))
+            site.release()
+            assert scheduler.wait(timeout=300) == 0, "".join(err)[-3000:]
+        finally:
+            if scheduler.poll() is None:
+                scheduler.kill()
+            scheduler.wait()
+            reader.join()
+            scheduler.stderr.close()
     assert not list(archive.glob("*.open"))
     with Collection.open(str(tmp_path / "c"), "news").store() as store:
         (run,) = store.job_runs("demo")
