@@ -1,12 +1,21 @@
-"""A resumed crawl fetches no article the collection already holds.
+"""A resumed crawl fetches no article the collection already holds, nor does a redirect lead to one.
 
 The news spider asks the store whether a link is an article already archived when it finds the
-link. A resumed crawl also takes requests out of the frontier Scrapy saved on disk
-(JOBDIR/requests.queue): they go to the downloader as they were queued, and the article some
-of them lead to may have been written meanwhile (by a copy naming it canonical, a redirect, a
-run that ended before this one resumed). `ResumeSkipMiddleware` asks again, at the downloader,
-in a resumed crawl only (a saved frontier was there when it started): such a request is dropped
-(IgnoreRequest), counted in `resume/known_article`, and the total said once at the end.
+link. Two kinds of request reach the downloader without that question:
+
+- in a resumed crawl, those taken out of the frontier Scrapy saved on disk (JOBDIR/requests.queue):
+  they were queued as they were, and the article some lead to may have been written meanwhile
+  (by a copy naming it canonical, or a redirect to it). Asked again here in a resumed crawl only
+  (a saved frontier was there when it started); one dropped is counted in `resume/known_article`,
+  and the total said once at the end.
+- a redirect's next hop (Scrapy's RedirectMiddleware makes it): a link to an alias not known yet
+  (`/old/slug`, fetched for the first time) sends the crawler to an article it may hold already.
+  The 3xx was archived and made its source an alias of the target; fetching the target again
+  adds nothing. Counted in `discovery/redirect_known_article`, as a link is in
+  `discovery/known_article`.
+
+A request dropped is an IgnoreRequest. A seed (and where its redirects lead) is fetched as the
+spider fetches seeds, known or not.
 
 Everything else is fetched again, as it must be: a page captured whose item was never written
 (the crawl stopped between the two) is no known article, and skipping it would lose the
@@ -22,15 +31,17 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import IgnoreRequest
 
 from crawler.jobdir import QUEUE_DIR
 from crawler.run_extension import run_context
+from crawler.spiders.news import SOURCE_META_KEY
 from pipelines.canonical import InvalidURL, canonicalize
 
 logger = logging.getLogger(__name__)
 
 STAT = "resume/known_article"
+REDIRECT_STAT = "discovery/redirect_known_article"
 
 
 class KnownArticle(IgnoreRequest):
@@ -38,35 +49,39 @@ class KnownArticle(IgnoreRequest):
 
 
 class ResumeSkipMiddleware:
-    """Downloader middleware, before the conditional-request one: in a resumed crawl, a request
-    for an article already archived is not fetched again."""
+    """Downloader middleware, before the conditional-request one: a request of a resumed crawl's
+    saved frontier, or a redirect's next hop, for an article already archived is not fetched."""
 
-    def __init__(self, is_known_article: Callable[[str], bool], stats: Any) -> None:
+    def __init__(self, is_known_article: Callable[[str], bool], stats: Any, resumed: bool) -> None:
         self.is_known_article = is_known_article
         self.stats = stats
+        self.resumed = resumed
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ResumeSkipMiddleware:
         jobdir = crawler.settings.get("JOBDIR")
         # made before the scheduler opens: the folder is there only if a run before saved it
-        if not jobdir or not os.path.isdir(os.path.join(jobdir, QUEUE_DIR)):
-            raise NotConfigured("not a resumed crawl (no saved frontier in JOBDIR)")
-        middleware = cls(run_context(crawler).store.is_known_article_url, crawler.stats)
+        resumed = bool(jobdir) and os.path.isdir(os.path.join(jobdir, QUEUE_DIR))
+        middleware = cls(run_context(crawler).store.is_known_article_url, crawler.stats, resumed)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def process_request(self, request: Request) -> None:
+        meta = request.meta
+        hop = bool(meta.get("redirect_times"))
+        if not (hop or self.resumed) or meta.get(SOURCE_META_KEY) == "seed":
+            return None
         try:
             url = canonicalize(request.url)
         except InvalidURL:
             return None
         if self.is_known_article(url):
-            self.stats.inc_value(STAT)
+            self.stats.inc_value(REDIRECT_STAT if hop else STAT)
             raise KnownArticle("%s is an article the collection already holds" % request.url)
         return None
 
     def spider_closed(self) -> None:
         skipped = self.stats.get_value(STAT, 0)
         if skipped:
-            logger.info("resumed crawl: %d requests of the saved frontier were for articles the "
-                        "collection already holds, not fetched again (%s)", skipped, STAT)
+            logger.info("resumed crawl: requests of the saved frontier for articles the collection already "
+                        "holds, not fetched again: %d (%s)", skipped, STAT)
