@@ -69,6 +69,7 @@ class NewsArchiveAddon:
             handlers.setdefault(scheme, HANDLER)
         settings.set("DOWNLOAD_HANDLERS", handlers, settings.getpriority("DOWNLOAD_HANDLERS") or 0)
         settings.set("DUPEFILTER_CLASS", DUPEFILTER, "addon")  # a project's own choice outranks it
+        settings.set("SCHEDULER", "crawler.frontier_scheduler.FrontierScheduler", "addon")  # failed writes: one line
         for name, value in own_defaults().items():
             settings.set(name, value, "addon")
 
