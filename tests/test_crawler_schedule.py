@@ -262,7 +262,7 @@ cron = "0 * * * *"
     assert err[:3] == [
         "%s:1: job 'a': DOWNLOAD_DELAY must be a number of seconds >= 0, not 'fast'" % config,
         "%s:1: job 'a': ARCHIVE_COMPRESS_LEVEL must be between 0 and 9" % config,
-        "%s:7: job 'b': bad seed URL 'http://exa mple.com/': 'exa mple.com' is not a host name or address" % config,
+        "%s:7: job 'b': bad seed URL 'http://exa mple.com/': 'exa mple.com' is no valid host name" % config,
     ]
     assert err[-1].endswith("3 problem(s) in %s; nothing was run" % config)
 
