@@ -2,8 +2,7 @@
 
 A writer that meets one cuts its file back to where the failed record or line began, so a file never
 holds a torn record in the middle, and raises `WriteFailed`, one line naming the file and the cause.
-A crawl's writers are built by several Scrapy components, but one run must stop when any of them
-fails: the run listens here (`listen()`) for the failures the writers report (`report()`).
+Whoever called the writer decides what a failure stops (a crawl's components tell their run).
 """
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ import errno
 import logging
 import os
 import sqlite3
-from collections.abc import Callable
 
 from archive.exceptions import ArchiveError
 
@@ -25,10 +23,8 @@ _REASONS = {
     errno.EIO: WRITE_ERROR,
 }
 # what SQLite says for the same causes (it hides the errno)
-_SQLITE_REASONS = (("disk is full", DISK_FULL), ("readonly database", READ_ONLY), ("disk i/o error", WRITE_ERROR))
-
-Listener = Callable[["WriteFailed"], None]
-
+_SQLITE_REASONS = (("disk is full", DISK_FULL), ("readonly database", READ_ONLY), ("disk i/o error", WRITE_ERROR),
+                   ("unable to open database file", WRITE_ERROR))  # its -wal or -shm file, on a read-only disk
 
 class WriteFailed(ArchiveError):
     """A file of the collection could not be written: `path` and the OS's words for why."""
@@ -70,8 +66,22 @@ def as_write_failure(error: BaseException, path: str) -> WriteFailed | None:
         return error
     if isinstance(error, OSError):
         return WriteFailed(error.filename or path, error)
-    code = {DISK_FULL: errno.ENOSPC, READ_ONLY: errno.EROFS}.get(reason, errno.EIO)
+    code = {DISK_FULL: errno.ENOSPC, READ_ONLY: errno.EROFS}.get(reason) or device_errno(path)
     return WriteFailed(path, OSError(code, "%s (SQLite: %s)" % (os.strerror(code), error)))
+
+
+def device_errno(path: str) -> int:
+    """Why the device of `path` refuses writes, for an error that does not say (SQLite's "disk I/O
+    error" on a full or read-only disk): EROFS, ENOSPC, or EIO when the device looks fine."""
+    try:
+        device = os.statvfs(os.path.dirname(os.path.abspath(path)))
+    except OSError:
+        return errno.EIO
+    if device.f_flag & os.ST_RDONLY:
+        return errno.EROFS
+    if device.f_bavail == 0:
+        return errno.ENOSPC
+    return errno.EIO
 
 
 def write_all(fd: int, data: bytes, offset: int) -> None:
@@ -94,21 +104,7 @@ def cut_back(fd: int, size: int, path: str) -> bool:
     return True
 
 
-_listeners: list[Listener] = []  # the run of this process that must stop when a write fails
-
-
 def report(failure: WriteFailed) -> WriteFailed:
-    """Tell whoever listens that a write failed; returns the failure, for `raise report(...)`."""
-    for listener in list(_listeners):
-        listener(failure)
+    """The failure, to raise. (Kept for archive/warc.py and archive/collection.py, which still
+    `raise report(...)`: nothing listens any more, the caller of a writer tells its run.)"""
     return failure
-
-
-def listen(listener: Listener) -> Callable[[], None]:
-    """Call `listener` for every write that fails from now on; returns what stops it."""
-    _listeners.append(listener)
-
-    def stop() -> None:
-        if listener in _listeners:
-            _listeners.remove(listener)
-    return stop

@@ -7,6 +7,10 @@ short past the download max size or by the timeout fails as in Scrapy, but what 
 archived first, marked `WARC-Truncated: length` or `time` (see crawler/download.py). The values
 of headers that carry credentials are replaced in request records, and each file's warcinfo says
 so, unless ARCHIVE_KEEP_CREDENTIALS (archive/redact.py).
+
+A write that fails (the WARC file's or the store's: a full disk, a read-only collection) stops the
+run, and the page it was for is dropped (IgnoreRequest): the run names the cause once, and the page
+is no fetch error. The file stays as the writer left it: cut back to its last whole record.
 """
 from __future__ import annotations
 
@@ -15,6 +19,8 @@ import ipaddress
 import logging
 import os
 import re
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -22,6 +28,7 @@ from urllib.parse import urlsplit
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from archive.moments import utc_now
@@ -30,8 +37,9 @@ from archive.revisit_policy import DedupingWriter
 from archive.store import Store
 from archive.versions import package_version
 from archive.warc import HttpExchange, WarcWriter, build_request_head, build_response_head, format_fields
+from archive.writes import WriteFailed, as_write_failure
 from crawler.download import TRUNCATED_META_KEY, WIRE_META_KEY, TruncatedDownload, WireCapture
-from crawler.run_extension import run_context
+from crawler.run_extension import crawl_run
 from crawler.safety import is_public
 from crawler.setting_types import SettingError, typed_setting
 from pipelines.redirects import RedirectAliases
@@ -172,9 +180,13 @@ class CaptureMiddleware:
     """
 
     def __init__(self, writer: WarcWriter, stats: Any, store: Store | None = None, run_id: str = "",
-                 allow_private: bool = True, keep_credentials: bool = False) -> None:
+                 allow_private: bool = True, keep_credentials: bool = False,
+                 write_failed: Callable[[WriteFailed], None] | None = None) -> None:
         # with a store, repeated payloads and 304s become revisit records
         self.archive = DedupingWriter(writer, store, stats)
+        self.writer = writer
+        # what stops the run when a write fails (without it, the failure is raised as it is)
+        self.write_failed = write_failed
         self.stats = stats
         self.store = store
         self.run_id = run_id
@@ -186,7 +198,8 @@ class CaptureMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
         config = CaptureConfig.from_settings(crawler.settings)
-        ctx = run_context(crawler)
+        run = crawl_run(crawler)
+        ctx = run.ctx
         writer = WarcWriter(
             ctx.collection.archive_dir,
             prefix=config.prefix,
@@ -197,7 +210,8 @@ class CaptureMiddleware:
             info=warcinfo_fields(crawler, ctx.collection.name, ctx.run_id),
         )
         middleware = cls(writer, crawler.stats, ctx.store, ctx.run_id,
-                         crawler.settings.getbool("FETCH_ALLOW_PRIVATE"), config.keep_credentials)
+                         crawler.settings.getbool("FETCH_ALLOW_PRIVATE"), config.keep_credentials,
+                         write_failed=run.write_failed)
         crawler.signals.connect(middleware.close, signal=signals.spider_closed)
         return middleware
 
@@ -208,11 +222,16 @@ class CaptureMiddleware:
         if wire is None:
             self.stats.inc_value("archive/rebuilt_heads")
         exchange = self._redacted(exchange_from(request, response, wire))
-        request.meta[RECORD_META_KEY] = self.archive.write(
-            exchange, response.status, _header(response, b"ETag"), _header(response, b"Last-Modified"))
-        location = response.headers.get(b"Location")
-        if self.store is not None and location and 300 <= response.status < 400:
-            RedirectAliases(self.store, self.run_id).note(response.url, response.status, location.decode("latin-1"))
+        try:
+            request.meta[RECORD_META_KEY] = self.archive.write(
+                exchange, response.status, _header(response, b"ETag"), _header(response, b"Last-Modified"))
+            location = response.headers.get(b"Location")
+            if self.store is not None and location and 300 <= response.status < 400:
+                RedirectAliases(self.store, self.run_id).note(
+                    response.url, response.status, location.decode("latin-1"))
+        except (WriteFailed, OSError, sqlite3.Error) as err:
+            self._stop_if_write_failed(response.url, err)
+            raise
         return response
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
@@ -227,11 +246,23 @@ class CaptureMiddleware:
             return None
         # never a revisit, and never the payload or validators later captures are compared
         # with (the policy's rule for a truncated exchange): this is not the page
-        location = self.archive.write(self._redacted(truncated_exchange(cut)), cut.status)
+        try:
+            location = self.archive.write(self._redacted(truncated_exchange(cut)), cut.status)
+        except (WriteFailed, OSError, sqlite3.Error) as err:
+            self._stop_if_write_failed(cut.url, err)
+            raise
         logger.warning("download of %s cut short: %s; the %d bytes received are archived "
                        "with WARC-Truncated: %s (%s)", cut.url, cut.detail, len(cut.body),
                        cut.reason, location.filename)
         return None
+
+    def _stop_if_write_failed(self, url: str, error: Exception) -> None:
+        """A capture that failed on a write (not some other error) stops the run, and its page is
+        dropped: IgnoreRequest, neither retried nor counted as a fetch error."""
+        failure = as_write_failure(error, self.store.path if self.store is not None else self.writer.directory)
+        if failure is not None and self.write_failed is not None:
+            self.write_failed(failure)
+            raise IgnoreRequest("%s not archived: %s" % (url, failure)) from error
 
     def _redacted(self, exchange: HttpExchange) -> HttpExchange:
         """The exchange with credentials out of its request head (unless ARCHIVE_KEEP_CREDENTIALS)."""
@@ -252,5 +283,12 @@ class CaptureMiddleware:
         return False
 
     def close(self) -> None:
-        files = self.archive.close()
+        try:
+            files = self.archive.close()
+        except WriteFailed as failure:  # the last file stays `.open`: the next run or `repair` closes it
+            if self.write_failed is not None:
+                self.write_failed(failure)  # the run says it, in one line, and ends as failed
+            else:
+                logger.error("%s", failure)
+            files = list(self.writer.closed_files)
         self.stats.set_value("archive/run_files", [os.path.basename(f) for f in files])

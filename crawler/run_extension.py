@@ -2,10 +2,11 @@
 run recorded in the store) before any component needs it, and ends it (index, run report) once
 everything else has closed. Components find the run with `run_context(crawler)`.
 
-A write that fails (a full disk, a read-only or failing device) stops the run: the first one is
-logged in one line naming the file and the cause, the spider is closed with its reason
-(`disk_full`, `read_only`, `write_error`), and the run ends as failed; the pages still in flight
-that fail the same way are not told again with a traceback each."""
+A write that fails (a full disk, a read-only or failing device) stops the run: the component whose
+write failed tells it (`crawl_run(crawler).write_failed(...)`), the first failure is logged in one
+line naming the file and the cause, the spider is closed with its reason (`disk_full`,
+`read_only`, `write_error`), and the run ends as failed; the pages still in flight that fail the
+same way are only counted (`archive/write_failure_repeats`)."""
 from __future__ import annotations
 
 import logging
@@ -25,16 +26,11 @@ from archive.collection import Collection, new_run_id
 from archive.exceptions import ArchiveError
 from archive.index import update_index
 from archive.run import RunContext
-from archive.writes import WriteFailed, as_write_failure, failure_reason, listen
+from archive.writes import WriteFailed, as_write_failure
 from crawler.jobdir import forget_seen
 from crawler.report import build_report
 
 logger = logging.getLogger(__name__)
-
-# where Scrapy logs, with a traceback, what fails in a page's processing or while the spider closes
-# (asyncio: a request the scheduler could not save to its disk queue, in a task of Scrapy's)
-SCRAPY_ERROR_LOGGERS = ("scrapy.core.scraper", "scrapy.core.engine", "scrapy.utils.signal", "asyncio")
-
 
 class CrawlRun:
     """Extension: begins the run when the crawler is set up, ends it when the engine has stopped."""
@@ -45,10 +41,6 @@ class CrawlRun:
         self.failure: WriteFailed | None = None  # the write that stopped the run
         self.report: dict[str, Any] | None = None  # as built, whether or not it could be written
         self.report_error: WriteFailed | None = None
-        self._quiet = _OneLineWriteFailures(self)
-        for name in SCRAPY_ERROR_LOGGERS:
-            logging.getLogger(name).addFilter(self._quiet)
-        self._stop_listening = listen(self.write_failed)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRun:
@@ -66,7 +58,8 @@ class CrawlRun:
 
     def write_failed(self, failure: WriteFailed) -> None:
         """A write failed: say so once and close the spider with the reason."""
-        if self.failure is not None:
+        if self.failure is not None:  # a page in flight that met the same cause
+            self.crawler.stats.inc_value("archive/write_failure_repeats")
             return
         self.failure = failure
         self.crawler.stats.set_value("archive/write_failure", str(failure))
@@ -91,14 +84,6 @@ class CrawlRun:
             self.write_failed(failure)
 
     def engine_stopped(self) -> None:
-        self._stop_listening()
-        try:
-            self._end_run()
-        finally:
-            for name in SCRAPY_ERROR_LOGGERS:
-                logging.getLogger(name).removeFilter(self._quiet)
-
-    def _end_run(self) -> None:
         ctx = self.ctx
         stats = self.crawler.stats.get_stats()
         new_files = [os.path.join(ctx.collection.archive_dir, n) for n in stats.get("archive/run_files", [])]
@@ -127,10 +112,11 @@ class CrawlRun:
         try:
             path = ctx.record_end(report)
             logger.info("run report written to %s", path)
-        except (ArchiveError, OSError, sqlite3.Error) as err:
-            self.report_error = as_write_failure(err, ctx.collection.run_report_path(ctx.run_id)) or WriteFailed(
-                ctx.collection.run_report_path(ctx.run_id), str(err))
-            logger.error("could not end the run: %s", self.report_error)
+        except WriteFailed as failure:  # the report (the run was ended in the store if it could be)
+            self.report_error = failure
+            logger.error("could not end the run: %s", failure)
+        except (ArchiveError, OSError, sqlite3.Error) as err:  # the report is written, the store failed
+            logger.error("could not end the run in its store: %s", as_write_failure(err, ctx.store.path) or err)
         finally:
             try:
                 ctx.end()
@@ -138,31 +124,14 @@ class CrawlRun:
                 logger.error("could not close the run's store: %s", err)
 
 
-class _OneLineWriteFailures(logging.Filter):
-    """Scrapy logs a page that fails in processing, or a component that fails while the spider
-    closes, with a traceback: a failed write is told in one line, its cause named, and once the
-    run has stopped on one, the pages in flight that fail the same way are only counted."""
-
-    def __init__(self, run: CrawlRun) -> None:
-        super().__init__()
-        self.run = run
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        error = record.exc_info[1] if record.exc_info else None
-        if error is not None and failure_reason(error) is not None:
-            if self.run.failure is not None:
-                self.run.crawler.stats.inc_value("archive/write_failure_repeats")
-                return False
-            item = getattr(record, "item", None)
-            what = "item of %s" % getattr(item, "url", "?") if item is not None else record.getMessage()
-            record.msg, record.args = "%s: %s", (what[:200], error)
-            record.exc_info, record.exc_text = None, None
-        return True
-
-
-def run_context(crawler: Crawler) -> RunContext:
-    """The crawl's run, as begun by the CrawlRun extension (enabled in crawler/settings.py)."""
+def crawl_run(crawler: Crawler) -> CrawlRun:
+    """The CrawlRun extension of this crawl (enabled in crawler/settings.py)."""
     run = crawler.get_extension(CrawlRun)
     if run is None:
         raise RuntimeError("the CrawlRun extension is not enabled (EXTENSIONS in crawler/settings.py)")
-    return run.ctx
+    return run
+
+
+def run_context(crawler: Crawler) -> RunContext:
+    """The crawl's run, as begun by the CrawlRun extension."""
+    return crawl_run(crawler).ctx

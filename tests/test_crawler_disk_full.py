@@ -27,8 +27,8 @@ from archive.collection import Collection
 from crawler.cli import main
 from crawler.dupefilter import SEEN_FILE
 from crawler.jobdir import QUEUE_DIR, STATE_FILE, queue_damage, seen_damage
-from tests.conftest import REPO, crawl, run_newsarchive
-from tests.hostile_server import ARTICLE, HostileServer, page
+from tests.conftest import REPO, CrawlResult, crawl, run_newsarchive
+from tests.hostile_server import ARTICLE, HostileServer, bigpage, page
 
 EFBIG_TEXT = os.strerror(27)  # "File too large": what a file-size limit says
 NO_SPACE = os.strerror(28)  # "No space left on device"
@@ -355,3 +355,97 @@ def test_replay_on_a_full_disk_is_one_line_and_keeps_what_it_wrote(demo_crawl, s
         assert not data or data.endswith(b"\n")
         for line in data.splitlines():
             json.loads(line)
+
+
+# -- one writer of a crawl that fails: the page in flight is dropped, the run stops in one line --------
+
+def crawl_with_file_limit(site_url: str, root: Path, limit: int, *extra: str) -> CrawlResult:
+    """A crawl in a child whose files may not pass `limit` bytes: only the files that grow past it fail."""
+    def limited() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "crawler", "crawl", site_url, "--root", str(root), "--collection", "c",
+         "--allow-private", *extra], cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
+        capture_output=True, text=True, preexec_fn=limited, timeout=300)
+    return CrawlResult(root, "c", proc.returncode, proc.stdout, proc.stderr)
+
+
+def test_a_warc_write_that_fails_drops_the_pages_in_flight_and_no_fetch_fails(tmp_path: Path) -> None:
+    links = "".join('<a href="/big%d">page %d</a> ' % (n, n) for n in range(40))
+    home = ("<html><body>%s</body></html>" % links).encode()
+    routes = {"/": lambda server, conn, request: conn.sendall(page(home))}
+    for n in range(40):  # 200 KB each, all different: the WARC grows past the limit long before any other file
+        body = b"<!-- page %d -->" % n + bigpage(200_000)
+        routes["/big%d" % n] = lambda server, conn, request, body=body: conn.sendall(page(body))
+    root = tmp_path / "collections"
+    with HostileServer(routes=routes) as server:
+        stopped = crawl_with_file_limit(server.url, root, 1_000_000, "-s", "ARCHIVE_COMPRESS_LEVEL=0")
+    assert stopped.returncode == 1, stopped.stderr[-3000:]
+    assert_no_traceback(stopped.stderr)
+    assert "fetch failed" not in stopped.stderr  # the pages in flight were not archived: not a fetch error
+    (warc,) = (root / "c" / "archive").glob("*.warc.gz*")
+    failure = "cannot write %s: %s" % (str(warc).removesuffix(".open") + ".open", EFBIG_TEXT)
+    assert stopped.stderr.count(failure) == 2, stopped.stderr  # the run's line and the command's last one
+    (report,) = stopped.reports()
+    assert report["errors"]["fetch"] == 0
+    assert report["write_failure"]["reason"] == "disk_full"
+    assert report["stats"].get("archive/write_failure_repeats", 0) >= 1  # pages in flight, only counted
+
+
+def test_an_item_write_that_fails_stops_the_run_in_one_line(demo_site, tmp_path: Path) -> None:
+    root = tmp_path / "collections"
+    items = root / "c" / "items" / "r1.jsonl"
+    items.parent.mkdir(parents=True)
+    items.symlink_to("/dev/full")  # every write of this run's items fails, as on a full disk; nothing else does
+    stopped = crawl(demo_site.url, root, "c", "-s", "ARCHIVE_RUN_ID=r1")
+    assert stopped.returncode == 1, stopped.stderr[-3000:]
+    assert_no_traceback(stopped.stderr)
+    assert "Error processing" not in stopped.stderr
+    failure = "cannot write %s: %s" % (items, NO_SPACE)
+    assert stopped.stderr.count(failure) == 2, stopped.stderr  # the run's line and the command's last one
+    (report,) = stopped.reports()
+    assert report["outcome"] == "failed" and report["write_failure"]["reason"] == "disk_full"
+
+
+def test_a_run_begins_on_a_disk_too_full_for_its_index(demo_crawl, small_disk: Path) -> None:
+    from archive.run import RunContext
+
+    shutil.copytree(demo_crawl.path / "archive", small_disk / "c" / "archive")  # not indexed yet
+    collection = Collection.create(str(small_disk), "c")
+    with collection.store():
+        pass
+    (small_disk / "filler").write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - 80_000))  # none for the index
+    ctx = RunContext.begin(collection, "r1", "crawl")
+    try:
+        assert ctx.repair.index_error == "cannot write %s: %s" % (
+            small_disk / "c" / "indexes" / "index.cdxj", NO_SPACE)
+    finally:
+        ctx.end()
+
+
+def test_a_run_report_that_cannot_be_written_still_ends_the_run_and_the_summary_says_so(tmp_path: Path) -> None:
+    import io
+
+    from archive.run import RunContext
+    from archive.writes import WriteFailed
+    from crawler.report import print_summary
+
+    collection = Collection.create(str(tmp_path), "c")
+    ctx = RunContext.begin(collection, "r1", "crawl")
+    report_path = Path(collection.run_report_path("r1"))
+    report_path.mkdir(parents=True)  # a directory where the report goes: it cannot be written
+    report = {"run": "r1", "kind": "crawl", "finished": "2026-01-01T00:00:00+00:00", "outcome": "finished",
+              "requests": 3, "articles": 1}
+    try:
+        with pytest.raises(WriteFailed) as failed:
+            ctx.record_end(report)
+    finally:
+        ctx.end()
+    with collection.store() as store:
+        (run,) = [r for r in store.runs() if r["run_id"] == "r1"]
+    assert run["outcome"] == "finished" and run["ended"] == "2026-01-01T00:00:00+00:00"
+    out = io.StringIO()
+    print_summary(dict(report, report_error=str(failed.value)), collection, out)
+    assert "  run report        could not be written (cannot write %s: " % report_path in out.getvalue()
