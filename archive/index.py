@@ -1,4 +1,7 @@
-"""The collection's sorted CDXJ index (pywb's `indexes/index.cdxj`), kept by merge and atomic replace."""
+"""The collection's sorted CDXJ index (pywb's `indexes/index.cdxj`), kept by merge and atomic replace.
+
+A write that fails (a full disk, a read-only collection) raises WriteFailed naming `index.cdxj`
+(whichever temporary file beside it the OS refused): the old index stays as it was."""
 from __future__ import annotations
 
 import heapq
@@ -11,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from cdxj_indexer.main import CDXJIndexer
 
 from archive.exceptions import ArchiveError
+from archive.writes import WriteFailed
 
 logger = logging.getLogger(__name__)
 
@@ -48,10 +52,13 @@ class _SortedRuns:
         pass
 
     def _spill(self, lines: Iterable[str]) -> None:
-        fd, path = tempfile.mkstemp(prefix=".index-run-", suffix=".tmp", dir=self.directory)
-        self._runs.append(path)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.writelines(lines)
+        try:
+            fd, path = tempfile.mkstemp(prefix=".index-run-", suffix=".tmp", dir=self.directory)
+            self._runs.append(path)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.writelines(lines)
+        except OSError as err:  # raised through the indexer, which must not take it for a WARC's
+            raise WriteFailed(os.path.join(self.directory, INDEX_NAME), err) from err
         if len(self._runs) >= self.max_runs:
             runs, self._runs = self._runs, []
             try:
@@ -83,6 +90,8 @@ class _SortedRuns:
 def _index_into(sink: _SortedRuns, paths: list[str]) -> None:
     try:
         CDXJIndexer(sink, paths).process_all()
+    except WriteFailed:  # the sink's, not a WARC's
+        raise
     except Exception as err:  # cdxj-indexer raises whatever its readers raise
         raise ArchiveError("cannot index %s: %s" % (", ".join(paths), err)) from err
 
@@ -127,13 +136,18 @@ def _replace_with(path: str, lines: Iterable[str]) -> int:
 def _write_index(indexes_dir: str, warcs: Iterable[str], keep_old: bool) -> int:
     path = os.path.join(indexes_dir, INDEX_NAME)
     paths = list(warcs)
-    os.makedirs(indexes_dir, exist_ok=True)
+    try:
+        os.makedirs(indexes_dir, exist_ok=True)
+    except OSError as err:
+        raise WriteFailed(path, err) from err
     sink = _SortedRuns(indexes_dir)  # runs on the collection's disk, not in a RAM-backed /tmp
     try:
         if paths:
             _index_into(sink, paths)
         new_lines = sink.lines()
         return _replace_with(path, heapq.merge(_read_lines(path), new_lines) if keep_old else new_lines)
+    except OSError as err:  # the new index or a run file beside it (or the old one read back)
+        raise WriteFailed(path, err) from err
     finally:
         sink.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -16,6 +17,7 @@ from archive.index import complete_index
 from archive.outcome import Outcome
 from archive.repair import Repaired, repair_directory
 from archive.store import Store
+from archive.writes import WriteFailed
 
 __all__ = ["Outcome", "RepairReport", "RunContext", "repair_collection"]
 
@@ -46,16 +48,23 @@ class RepairReport:
         }
 
 
-def repair_collection(collection: Collection, store: Store, current_run: str | None = None) -> RepairReport:
+def repair_collection(collection: Collection, store: Store, current_run: str | None = None, *,
+                      index_write_fatal: bool = True) -> RepairReport:
     """Close the WARC files runs that did not end left open, index every WARC the index lacks and
     mark those runs (and scheduled job runs other than `current_run`) interrupted.
+
+    An index that cannot be completed is the report's `index_error`: a WARC the indexer cannot read
+    must not stop every later run. An index that cannot be written (a full disk) raises WriteFailed
+    unless `index_write_fatal` is false: a run may still begin on a nearly full disk.
 
     Only call this holding the collection's writer lock: then no other run is alive."""
     files = repair_directory(collection.archive_dir)
     index_error = None
     try:
         added = complete_index(collection.indexes_dir, collection.warc_files())
-    except ArchiveError as err:  # a WARC the indexer cannot read must not stop every later run
+    except ArchiveError as err:
+        if isinstance(err, WriteFailed) and index_write_fatal:
+            raise
         logger.error("could not complete %s: %s", collection.indexes_dir, err)
         added, index_error = 0, str(err)
     interrupted = store.interrupt_unfinished(except_run=current_run)
@@ -82,7 +91,7 @@ class RunContext:
         store: Store | None = None
         try:
             store = collection.store()
-            repair = repair_collection(collection, store, current_run=run_id)
+            repair = repair_collection(collection, store, current_run=run_id, index_write_fatal=False)
             ctx = cls(collection, run_id, store, lock=lock, repair=repair)
             store.start_run(run_id, kind, ctx.started.isoformat())
         except BaseException:
@@ -94,11 +103,22 @@ class RunContext:
 
     def record_end(self, report: Mapping[str, Any]) -> str:
         """Write the run report (`runs/<run-id>.json`) and end the run in the store with its
-        outcome; the report's path."""
-        path = self.collection.write_run_report(self.run_id, dict(report))
+        outcome; the report's path. A report that cannot be written (WriteFailed) still ends the run
+        in the store, if the store can take it."""
+        try:
+            path = self.collection.write_run_report(self.run_id, dict(report))
+        except WriteFailed:
+            try:
+                self._end_in_store(report)
+            except (ArchiveError, sqlite3.Error) as err:  # the report's failure is the one to tell
+                logger.error("could not end run %s in %s: %s", self.run_id, self.store.path, err)
+            raise
+        self._end_in_store(report)
+        return path
+
+    def _end_in_store(self, report: Mapping[str, Any]) -> None:
         self.store.end_run(self.run_id, str(report["finished"]), Outcome.of(report["outcome"]),
                            {k: report[k] for k in REPORTED_COUNTS if k in report})
-        return path
 
     def end(self) -> None:
         self.store.close()

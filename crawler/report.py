@@ -215,7 +215,9 @@ def print_summary(report: Mapping[str, Any], collection: Collection, out: TextIO
     lines += _repair_line(report.get("repair") or {})
     lines += _replay_lines(report) if kind == "replay" else _crawl_lines(report, collection)
     lines.append("  items             %s" % (report.get("items_file") or "(none this run)"))
-    lines.append("  run report        %s" % collection.run_report_path(report["run"]))
+    report_error = report.get("report_error")  # set by a crawl whose report could not be written
+    lines.append("  run report        %s" % ("could not be written (%s)" % report_error if report_error
+                                             else collection.run_report_path(report["run"])))
     if outcome is Outcome.INTERRUPTED and kind == "crawl":
         lines += ["interrupted: what was fetched is archived; continue where it stopped (with this run's other "
                   "options) with",
