@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from archive.exceptions import StoreError
 from archive.outcome import Outcome
+from archive.writes import DISK_FULL, READ_ONLY, WriteFailed, as_write_failure
 
 logger = logging.getLogger(__name__)
 
@@ -132,6 +133,13 @@ def file_damage(path: str) -> str | None:
     return None
 
 
+def _full_or_read_only(path: str, error: sqlite3.Error) -> WriteFailed | None:
+    """The error as a WriteFailed if SQLite met a full or read-only disk (SQLite may call that a
+    "disk I/O error": the device says which), else None: then it is the store's own."""
+    failure = as_write_failure(error, path)
+    return failure if failure is not None and failure.reason in (DISK_FULL, READ_ONLY) else None
+
+
 def _wal_checksum(data: bytes, big_endian: bool) -> tuple[int, int]:
     """SQLite's WAL checksum (https://www.sqlite.org/fileformat.html#checksum_algorithm)."""
     words = struct.unpack((">" if big_endian else "<") + "%dI" % (len(data) // 4), data)
@@ -201,7 +209,8 @@ class Store:
 
     def __init__(self, path: str, recrawl_since: str | None = None, *, check: bool = True) -> None:
         """Open (or make) the store at `path`; StoreDamaged if it is damaged (`check`: look first,
-        with an integrity check: ~1 s per 100 MB of store)."""
+        with an integrity check: ~1 s per 100 MB of store), WriteFailed if its disk is full or
+        read-only (not damage: nothing to rebuild)."""
         self.path = path
         self.recrawl_since = recrawl_since  # the default for is_known_article_url
         damage = file_damage(path) if check else None
@@ -210,10 +219,15 @@ class Store:
         try:
             self._db = sqlite3.connect(path, isolation_level=None, timeout=30)
         except sqlite3.DatabaseError as err:
-            raise StoreError("%s: not a usable SQLite store (%s)" % (path, err)) from err
+            raise _full_or_read_only(path, err) or StoreError(
+                "%s: not a usable SQLite store (%s)" % (path, err)) from err
         try:
             damage = self._damage() if check else None
         except sqlite3.DatabaseError as err:  # "file is not a database", "disk image is malformed"
+            failure = _full_or_read_only(path, err)  # a healthy store on a disk that takes no writes
+            if failure is not None:
+                self._db.close()
+                raise failure from err
             damage = str(err)
         if damage:
             self._db.close()
@@ -226,7 +240,9 @@ class Store:
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
         except sqlite3.DatabaseError as err:
-            raise StoreError("%s: not a usable SQLite store (%s)" % (path, err)) from err
+            self._db.close()
+            raise _full_or_read_only(path, err) or StoreError(
+                "%s: not a usable SQLite store (%s)" % (path, err)) from err
 
     def _damage(self) -> str | None:
         """What is wrong inside the database (b-tree damage, a memory lost with its WAL), or None."""

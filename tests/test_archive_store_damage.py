@@ -2,14 +2,19 @@
 from the collection's item files, WARCs and run reports."""
 from __future__ import annotations
 
+import errno
+import os
 import random
 import shutil
 import sqlite3
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from archive.store import Store, StoreDamaged
+from archive.writes import WriteFailed
 from tests.conftest import CrawlResult, crawl, run_newsarchive
 
 
@@ -115,11 +120,43 @@ def test_replay_refuses_a_damaged_store_and_a_rebuild_makes_the_collection_whole
     assert run_newsarchive("export", str(collection)).stdout == original
 
 
-@pytest.mark.xfail(strict=True, reason="crawler/commands/crawl.py must open the store before the crawl starts: "
-                                       "RunContext.begin raises inside Scrapy's Deferred, which prints a traceback")
 def test_crawl_refuses_a_damaged_store_in_one_line(demo_site, demo_crawl: CrawlResult, tmp_path: Path) -> None:
     collection = copy_of(demo_crawl, tmp_path)
     store = damage(collection, "pages")
     refused = crawl(demo_site.url, tmp_path, "demo")
     assert refused.returncode == 1
     one_line_naming(refused.stderr, store)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MB tmpfs (skipped with the reason where mounting is not allowed)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (%s)" % (proc.stderr.strip() or "mount failed"))
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+@pytest.mark.parametrize("disk", ["full", "read-only"])
+def test_a_healthy_store_on_a_disk_that_takes_no_writes_is_not_called_damaged(small_disk: Path, disk: str) -> None:
+    (small_disk / "c" / "runs").mkdir(parents=True)
+    (small_disk / "c" / "state").mkdir()
+    path = small_disk / "c" / "state" / "store.sqlite"
+    with Store(str(path)) as store:
+        store.start_run("r1", "crawl", "2024-01-01T00:00:00")
+    (small_disk / "c" / "runs" / "r1.json").write_text("{}")
+    if disk == "full":
+        (small_disk / "filler").write_bytes(b"\0" * shutil.disk_usage(small_disk).free)
+    else:
+        subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    with pytest.raises(WriteFailed) as failed:
+        Store(str(path))
+    cause = os.strerror(errno.ENOSPC if disk == "full" else errno.EROFS)
+    assert str(failed.value).startswith("cannot write %s: %s" % (path, cause)), failed.value
+    assert "rebuild" not in str(failed.value)

@@ -105,6 +105,8 @@ def run(args: argparse.Namespace) -> int:
     # otherwise all sit in memory. A new crawl starts from an empty one; --resume keeps it.
     jobdir = overrides.setdefault("JOBDIR", os.path.join(collection.state_dir, "jobdir"))
     with collection.lock():  # never touch the frontier of a crawl still running
+        # a damaged store (or one its disk will not let open) is refused in one line before Scrapy starts
+        collection.store().close()
         if not args.resume:
             shutil.rmtree(jobdir, ignore_errors=True)
         else:
