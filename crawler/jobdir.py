@@ -46,10 +46,12 @@ def queue_damage(jobdir: str) -> str | None:
     except _Garbage:
         return "%s holds no queue state" % state_path
     for folder, priority in queues:
-        damage = _lifo_damage(os.path.join(folder, str(priority)))
-        damage = damage or _fifo_damage(os.path.join(folder, "%ds" % priority))
-        if damage:
-            return damage
+        for name in (str(priority), "%ds" % priority):
+            # SCHEDULER_DISK_QUEUE decides the shape: a LIFO queue is a file, a FIFO queue a folder
+            path = os.path.join(folder, name)
+            damage = _fifo_damage(path) if os.path.isdir(path) else _lifo_damage(path)
+            if damage:
+                return damage
     return None
 
 
