@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from archive.exceptions import CollectionError
 from archive.reader import find_warc_files
 from archive.store import Store
-from archive.writes import WriteFailed, cut_back, report, write_all
+from archive.writes import WriteFailed, cut_back, write_all
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 SUBDIRS = ("archive", "indexes", "items", "runs", "state")
@@ -196,7 +196,7 @@ class ItemWriter:
         except OSError as err:
             cut_back(fd, self._size, self.path)
             self.failure = WriteFailed(self.path, err)
-            raise report(self.failure) from err
+            raise self.failure from err
         self._size += len(line)
         self._torn = False
         self.count += 1
@@ -209,7 +209,7 @@ class ItemWriter:
                 self._torn = bool(self._size) and os.pread(self._fd, 1, self._size - 1) != b"\n"
             except OSError as err:
                 self.failure = WriteFailed(self.path, err)
-                raise report(self.failure) from err
+                raise self.failure from err
         return self._fd
 
     def close(self) -> None:

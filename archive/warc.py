@@ -32,7 +32,7 @@ from warcio.warcwriter import WARCWriter as _WarcioWriter
 
 from archive.exceptions import ArchiveError
 from archive.moments import utc_now
-from archive.writes import WriteFailed, cut_back, report, write_all
+from archive.writes import WriteFailed, cut_back, write_all
 
 logger = logging.getLogger(__name__)
 
@@ -276,7 +276,7 @@ class WarcWriter:
                 self._finish(current)
             except OSError as err:
                 self.failure = WriteFailed(current.path + OPEN_SUFFIX, err)
-                raise report(self.failure) from err
+                raise self.failure from err
             logger.info("closed WARC %s (%d records, %d bytes)", current.path, current.records, current.size)
         return list(self.closed_files)
 
@@ -388,7 +388,7 @@ class WarcWriter:
                 continue
             except OSError as err:
                 self.failure = WriteFailed(path + OPEN_SUFFIX, err)
-                raise report(self.failure) from err
+                raise self.failure from err
             break
         opened = _OpenFile(path=path, fd=fd)
         info = self._warcinfo(name)
@@ -415,7 +415,7 @@ class WarcWriter:
                 pass  # stays `.open`: repair closes it
         else:
             _close_quietly(current.fd)
-        return report(self.failure)
+        return self.failure
 
     def _finish(self, current: _OpenFile) -> None:
         """Make the file durable, close it and give it its final name (the fd is closed either way)."""

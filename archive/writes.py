@@ -102,9 +102,3 @@ def cut_back(fd: int, size: int, path: str) -> bool:
         logger.error("cannot cut %s back to %d bytes after a failed write: %s", path, size, err.strerror or err)
         return False
     return True
-
-
-def report(failure: WriteFailed) -> WriteFailed:
-    """The failure, to raise. (Kept for archive/warc.py and archive/collection.py, which still
-    `raise report(...)`: nothing listens any more, the caller of a writer tells its run.)"""
-    return failure

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.dupefilters import BaseDupeFilter
 from scrapy.utils.job import job_dir
 
+from archive.writes import as_write_failure
 from crawler.links import RecentMap
 
 if TYPE_CHECKING:
@@ -44,8 +45,11 @@ class DiskDupeFilter(BaseDupeFilter):
         self.added = 0  # new fingerprints this run
         self._pending = 0
         if directory:
-            os.makedirs(directory, exist_ok=True)
             self.path = os.path.join(directory, SEEN_FILE)
+            try:
+                os.makedirs(directory, exist_ok=True)
+            except OSError as err:
+                raise as_write_failure(err, directory) or err from None
             self._temporary = False
         else:
             handle, self.path = tempfile.mkstemp(prefix="newsarchive-seen-", suffix=".sqlite")
@@ -60,6 +64,10 @@ class DiskDupeFilter(BaseDupeFilter):
             self._db.execute("CREATE TABLE IF NOT EXISTS seen (fingerprint BLOB PRIMARY KEY) WITHOUT ROWID")
             self._db.commit()
         except sqlite3.DatabaseError as err:
+            # a full or read-only disk is said as such, not as a store to delete
+            failure = as_write_failure(err, self.path)
+            if failure is not None:
+                raise failure from None
             raise RuntimeError("the seen-requests store %s is unusable (%s); delete it to start the "
                                "crawl's frontier afresh" % (self.path, err)) from None
         if fresh and directory:

@@ -67,6 +67,19 @@ def checked_seeds(seeds: list[str]) -> list[str]:
         raise SettingError("bad seed URL %s" % err) from None
 
 
+def root_cause(error: BaseException) -> BaseException:
+    """The first ArchiveError or OSError behind `error`: Scrapy's clean-up after a component that
+    failed to start ("Engine slot not assigned") would otherwise hide it."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, (ArchiveError, OSError)):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return error
+
+
 class RunUnfinished(Exception):
     """The crawl stopped before its run could end: Ctrl-C or SIGTERM came again while it closed."""
 
@@ -97,11 +110,12 @@ def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
     process.crawl(crawler, seeds=seeds, max_pages=max_pages).addErrback(keep)
     process.start()
     if failed:  # the run could not begin (the lock, repairing what an earlier run left)
-        if isinstance(failed[0], ArchiveError):
-            raise failed[0]
-        write_failure = as_write_failure(failed[0], collection.path)
+        cause = root_cause(failed[0])
+        if isinstance(cause, ArchiveError):
+            raise cause
+        write_failure = as_write_failure(cause, collection.path)
         if write_failure is not None:
-            raise write_failure from failed[0]
+            raise write_failure from cause
     try:
         run = crawler.get_extension(CrawlRun)
     except RuntimeError:  # it never got as far as its extensions
