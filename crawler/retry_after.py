@@ -81,6 +81,7 @@ class RetryAfterMiddleware:
         if retry is None:
             return response
         self.crawler.stats.inc_value("fetch/retry_after")
+        self.crawler.stats.inc_value("fetch/retry_after_seconds", delay)  # the pauses asked for and honoured
         self._pause(request, delay)
         return retry
 
