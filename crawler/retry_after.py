@@ -81,7 +81,7 @@ class RetryAfterMiddleware:
         if retry is None:
             return response
         self.crawler.stats.inc_value("fetch/retry_after")
-        self.crawler.stats.inc_value("fetch/retry_after_seconds", delay)  # the pauses asked for and honoured
+        self.crawler.stats.inc_value("fetch/retry_after_seconds", math.ceil(delay))  # the pauses honoured, whole s
         self._pause(request, delay)
         return retry
 

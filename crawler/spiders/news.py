@@ -14,8 +14,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.addon import page_of
 from crawler.bounds import BoundNotice, ResponseBounds
-from crawler.capture import RECORD_META_KEY
 from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.discovery import FEED_TYPES, Discovered, parse_document
 from crawler.links import RecentMap, join_key, scan_links
@@ -30,7 +30,6 @@ from pipelines.canonical import (
     canonicalize,
     plain_host_and_path,
 )
-from pipelines.values import Page
 
 logger = logging.getLogger(__name__)
 
@@ -348,7 +347,7 @@ class NewsSpider(Spider):
         content_type = _content_type(response)
         found = parse_document(response.body, content_type, self.since, self.bounds.config.limits)
         if found is None and isinstance(response, TextResponse):
-            yield self.page_item(response, content_type)
+            yield page_of(response)  # the same Page another project's spider yields
         yield from self._follow(response, found)
 
     def follow_links(self, response: Response, content_type: str) -> Iterator[Request]:
@@ -387,25 +386,6 @@ class NewsSpider(Spider):
         yield from self._follow_all(base, links.feeds, depth, document=True, source="alternate")
         yield from self._follow_all(base, links.anchors, depth + 1, source="html")
 
-    def page_item(self, response: Response, content_type: str) -> Page:
-        location = response.meta.get(RECORD_META_KEY)
-        redirected = []
-        for url in response.meta.get("redirect_urls", []):
-            try:
-                redirected.append(canonicalize(url))
-            except InvalidURL:
-                continue
-        return Page(
-            url=response.url,
-            body=response.body,
-            status=response.status,
-            content_type=content_type,
-            encoding=_charset(response),
-            fetched_at=location.date if location else None,
-            warc=location.to_dict() if location else None,
-            redirected_from=redirected,
-        )
-
     def on_error(self, failure: Any) -> None:
         if failure.check(HttpError):
             return  # archived like any response, counted by status in downloader stats
@@ -422,9 +402,3 @@ class NewsSpider(Spider):
 def _content_type(response: Response) -> str:
     value = response.headers.get(b"Content-Type") or b""
     return value.split(b";")[0].strip().lower().decode("latin-1")
-
-
-def _charset(response: Response) -> str | None:
-    value = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
-    match = re.search(r"charset=[\"']?([\w.:-]+)", value, re.IGNORECASE)
-    return match.group(1) if match else None
