@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,3 +97,20 @@ def warc_check(*args: str) -> subprocess.CompletedProcess:
         pytest.skip(WARC_CHECK_MISSING)
     return subprocess.run([sys.executable, str(WARC_CHECK), *args],
                           capture_output=True, text=True, timeout=600)
+
+
+@contextmanager
+def small_tmpfs(mount_point: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` (e.g. "4m") mounted at `mount_point` for the test: a disk that really
+    fills. Skipped, with the reason, where this machine lets no one mount."""
+    mount_point.mkdir(exist_ok=True)
+    if shutil.which("mount") is None:
+        pytest.skip("no mount(8) on this machine: cannot make a small disk")
+    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", str(mount_point)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here (%s)" % (proc.stderr.strip() or "mount failed"))
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)

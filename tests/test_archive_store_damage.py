@@ -15,7 +15,7 @@ import pytest
 
 from archive.store import Store, StoreDamaged
 from archive.writes import WriteFailed
-from tests.conftest import CrawlResult, crawl, run_newsarchive
+from tests.conftest import CrawlResult, crawl, run_newsarchive, small_tmpfs
 
 
 def copy_of(demo_crawl: CrawlResult, tmp_path: Path) -> Path:
@@ -131,16 +131,8 @@ def test_crawl_refuses_a_damaged_store_in_one_line(demo_site, demo_crawl: CrawlR
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 4 MB tmpfs (skipped with the reason where mounting is not allowed)."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (%s)" % (proc.stderr.strip() or "mount failed"))
-    try:
+    with small_tmpfs(tmp_path / "disk", "4m") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
 
 
 @pytest.mark.parametrize("disk", ["full", "read-only"])

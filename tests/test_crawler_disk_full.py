@@ -27,7 +27,7 @@ from archive.collection import Collection
 from crawler.cli import main
 from crawler.dupefilter import SEEN_FILE
 from crawler.jobdir import QUEUE_DIR, STATE_FILE, queue_damage, seen_damage
-from tests.conftest import REPO, CrawlResult, crawl, run_newsarchive
+from tests.conftest import REPO, CrawlResult, crawl, run_newsarchive, small_tmpfs
 from tests.hostile_server import ARTICLE, HostileServer, bigpage, page
 
 EFBIG_TEXT = os.strerror(27)  # "File too large": what a file-size limit says
@@ -195,18 +195,8 @@ def test_a_damaged_seen_filter_is_found_and_named(tmp_path: Path) -> None:
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     """A 12 MB tmpfs mounted for the test (skipped with the reason where mounting is not allowed): room
     for one crawl of the demo site (WARCs, items, the store and its write-ahead log) and a filler."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    if shutil.which("mount") is None:
-        pytest.skip("no mount(8) on this machine: cannot make a small disk")
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(mount_point)],
-                          capture_output=True, text=True)
-    if proc.returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here (%s)" % (proc.stderr.strip() or "mount failed"))
-    try:
+    with small_tmpfs(tmp_path / "disk", "12m") as mount_point:
         yield mount_point
-    finally:
-        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
 
 
 def assert_no_traceback(stderr: str) -> None:
