@@ -79,9 +79,7 @@ def read_entries(
     good_end = members.handed  # a bad spot starts where the last good record ended
     while True:
         try:
-            line = members.readline()
-            while line and line.strip() == b"":
-                line = members.readline()
+            line = _next_nonblank(members)
         except zlib.error:
             yield _corrupt(members, path)
             return
@@ -113,9 +111,7 @@ def read_entries(
         good_end = members.handed
         if members.gzipped:
             try:  # the blank lines after the record, so that a member read to its end says so
-                line = members.readline()
-                while line and line.strip() == b"":
-                    line = members.readline()
+                line = _next_nonblank(members)
             except zlib.error:
                 yield _corrupt(members, path)
                 return
@@ -123,6 +119,14 @@ def read_entries(
             if line:
                 members.unread(line)
         yield entry
+
+
+def _next_nonblank(members: GzipMembers) -> bytes:
+    """The next line that is not blank (b"" at the end); zlib.error from a corrupt member."""
+    line = members.readline()
+    while line and line.strip() == b"":
+        line = members.readline()
+    return bytes(line)
 
 
 def _corrupt(members: GzipMembers, path: str) -> WarcFormatError:
