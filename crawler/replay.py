@@ -69,10 +69,7 @@ def _replay_into(ctx: RunContext, paths: list[str], workers: int | None) -> tupl
             stats["downloader/response_count"] += 1
             stats["downloader/response_status_count/%d" % response.status] += 1
             redirects.note(response.url, response.status, response.header("Location"))
-            chain.push(page_from(response, redirects))
-            chain.decide_ready()
-            while chain.full():
-                chain.decide_oldest()
+            chain.feed(page_from(response, redirects))
         chain.finish()
     finally:
         pool.close()

@@ -87,6 +87,15 @@ class OrderedChain:
         self._workers_up = self._workers_up or self._pending[0].extraction.done()
         return self._workers_up or self._bytes > self.read_ahead_bytes
 
+    def feed(self, page: Page) -> Future[Outcome]:
+        """A reader's step (replay's): push `page`, decide what is ready, and while more than
+        `limit` pages wait, wait for the oldest; so the reader never runs far ahead of the workers."""
+        outcome = self.push(page)
+        self.decide_ready()
+        while self.full():
+            self.decide_oldest()
+        return outcome
+
     def decide_ready(self) -> int:
         """Decide the pages at the head whose extraction is done; how many were decided."""
         return self._decide(wait=False)

@@ -152,7 +152,7 @@ def test_thirty_thousand_pages_finished_last_first_are_decided_first_first(store
 
 
 def test_a_reader_that_respects_full_keeps_only_a_window_pending(store: Store) -> None:
-    # replay's shape: read, hand on, decide what is ready, and wait for the oldest when full
+    # replay's shape (feed): read, hand on, decide what is ready, and wait for the oldest when full
     items: list[dict[str, object]] = []
     decider = RecordingDecider(store, items)
     pool = ShufflingPool()
@@ -160,11 +160,8 @@ def test_a_reader_that_respects_full_keeps_only_a_window_pending(store: Store) -
     most = 0
     try:
         for n in range(PAGES):
-            chain.push(tiny_page(n))
+            chain.feed(tiny_page(n))
             most = max(most, chain.pending)
-            chain.decide_ready()
-            while chain.full():
-                chain.decide_oldest()
         chain.finish()
     finally:
         pool.close()
