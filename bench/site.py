@@ -3,11 +3,17 @@
     .venv/bin/python bench/site.py serve --mode real --pages 2000  # prints its URL; ends with stdin
     .venv/bin/python bench/site.py check                           # do cycled copies survive dedupe?
 
-Real mode serves copies of real article pages, cheap mode tiny generated articles (corpus.py).
-Both have a home page, listings of 50 links (/archive/page/N), an RSS feed, a sitemap index
+Real mode serves copies of real article pages, cheap mode tiny generated articles (corpus.py),
+requisites mode real article texts in one template with a site's stylesheets, fonts, scripts,
+icons and images, some of them on a second host, the "CDN" (requisite_site.py).
+All have a home page, listings of 50 links (/archive/page/N), an RSS feed, a sitemap index
 and a robots.txt naming it. Every response is rendered and gzipped (level 1, nginx's default)
 before the server prints its URL, so a request costs a dictionary look-up: the server must not
-be what limits a crawler.
+be what limits a crawler. Images and fonts are sent plain, as servers do.
+
+The server prints {"url": ..., "cdn": ...} on one line, then reads its stdin: the line "counts"
+makes it print how often each URL was requested since the last "counts" (one JSON line); the
+end of stdin stops it.
 """
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ import gzip
 import json
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
@@ -32,9 +39,21 @@ from corpus import (
     load_sources,
     real_article,
 )
+from requisite_site import MODE as REQUISITES
+from requisite_site import (
+    Asset,
+    Pool,
+    Story,
+    article_html,
+    article_images,
+    listing_html,
+    load_stories,
+    shared_assets,
+)
 
 PER_LISTING = 50
 PER_SITEMAP = 10_000
+CDN_ADDRESS = "127.0.0.2"
 
 # -- the site's pages ---------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -55,7 +74,28 @@ def _listing(k: int, last: int, paths: list[str]) -> bytes:
             "<ul>%s</ul><nav>%s</nav></body></html>" % (k, stories, pager)).encode("utf-8")
 
 
-def build_site(base: str, mode: str, pages: int, sources: list[Source]) -> Iterator[tuple[str, Page]]:
+def _listing_of(mode: str, k: int, last: int, paths: list[str], cdn: str) -> bytes:
+    if mode == REQUISITES:
+        return listing_html(k, last, [int(p.split("/")[-1].split("-")[0]) for p in paths], cdn)
+    return _listing(k, last, paths)
+
+
+def build_cdn(pages: int, pool: Pool, shared: dict[str, Asset]) -> Iterator[tuple[str, Asset]]:
+    """The CDN's paths: the shared fonts, sprite and vendor script, every article's images."""
+    yield from shared.items()
+    for n in range(pages):
+        yield from article_images(n, pool)
+
+
+def build_requisite_site(base: str, pages: int, stories: list[Story], shared: dict[str, Asset],
+                         cdn: str) -> Iterator[tuple[str, Page | Asset]]:
+    """The site's pages and its own shared requisites."""
+    yield from build_site(base, REQUISITES, pages, [], stories, cdn)
+    yield from shared.items()
+
+
+def build_site(base: str, mode: str, pages: int, sources: list[Source], stories: list[Story] | None = None,
+               cdn: str = "") -> Iterator[tuple[str, Page]]:
     """Every path of the site with its page; articles first to last, newest first in listings."""
     html = "text/html; charset=utf-8"
     paths = [article_path(n, mode) for n in range(pages)]
@@ -64,12 +104,14 @@ def build_site(base: str, mode: str, pages: int, sources: list[Source]) -> Itera
             source = sources[n % len(sources)]
             content_type = "text/html" + ("; charset=" + source.charset if source.charset else "")
             yield path, Page(content_type, real_article(source, n))
+        elif mode == REQUISITES and stories:
+            yield path, Page(html, article_html(n, stories[n % len(stories)], cdn))
         else:
             yield path, Page(html, cheap_article(n))
     listings = [paths[i : i + PER_LISTING] for i in range(0, len(paths), PER_LISTING)] or [[]]
     for k, chunk in enumerate(listings, 1):
-        yield "/archive/page/%d" % k, Page(html, _listing(k, len(listings), chunk))
-    yield "/", Page(html, _listing(1, len(listings), listings[0]))
+        yield "/archive/page/%d" % k, Page(html, _listing_of(mode, k, len(listings), chunk, cdn))
+    yield "/", Page(html, _listing_of(mode, 1, len(listings), listings[0], cdn))
     items = "".join("<item><title>Bench story %d</title><link>%s%s</link></item>" % (n, base, p)
                     for n, p in enumerate(paths[:PER_LISTING]))
     yield "/feed.xml", Page("application/rss+xml", (
@@ -90,35 +132,44 @@ def build_site(base: str, mode: str, pages: int, sources: list[Source]) -> Itera
 
 
 # -- HTTP/1.1 keep-alive server over asyncio ------------------------------------------------
-def _response(status: str, content_type: str, body: bytes, gzipped: bool) -> bytes:
+def _head(status: str, content_type: str, length: int, gzipped: bool) -> bytes:
     head = ["HTTP/1.1 " + status, "Server: bench-site", "Content-Type: " + content_type,
-            "Content-Length: %d" % len(body)]
+            "Content-Length: %d" % length]
     if gzipped:
         head += ["Content-Encoding: gzip", "Vary: Accept-Encoding"]
-    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body
+    return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
 
 
 class Responses:
-    """Every response of the site as bytes ready for the socket, gzipped and plain."""
+    """Every response of the site as parts ready for the socket (the head first), gzipped and plain;
+    counts how often each path was asked for."""
 
-    def __init__(self, pages: Iterator[tuple[str, Page]]) -> None:
-        self._gzip: dict[bytes, bytes] = {}
-        self._plain: dict[bytes, Page] = {}
+    def __init__(self, pages: Iterator[tuple[str, Page | Asset]]) -> None:
+        self._gzip: dict[bytes, tuple[bytes | memoryview, ...]] = {}
+        self._plain: dict[bytes, Asset] = {}
+        self.counts: Counter[bytes] = Counter()
         for path, page in pages:
             key = path.encode("ascii")
-            self._plain[key] = page
-            self._gzip[key] = _response("200 OK", page.content_type,
-                                        gzip.compress(page.body, compresslevel=1, mtime=0), True)
-        self._missing = _response("404 Not Found", "text/plain", b"not found\n", False)
+            asset = page if isinstance(page, Asset) else Asset(page.content_type, (page.body,), True)
+            self._plain[key] = asset
+            if asset.text:
+                body = gzip.compress(b"".join(asset.parts), compresslevel=1, mtime=0)
+                self._gzip[key] = (_head("200 OK", asset.content_type, len(body), True), body)
+            else:
+                self._gzip[key] = (_head("200 OK", asset.content_type, asset.size, False), *asset.parts)
+        self._missing = (_head("404 Not Found", "text/plain", 10, False), b"not found\n")
 
     def __len__(self) -> int:
         return len(self._plain)
 
-    def get(self, target: bytes, gzip_ok: bool) -> bytes:
+    def get(self, target: bytes, gzip_ok: bool) -> tuple[bytes | memoryview, ...]:
+        self.counts[target] += 1
         if gzip_ok:
             return self._gzip.get(target) or self._missing
-        page = self._plain.get(target)
-        return _response("200 OK", page.content_type, page.body, False) if page else self._missing
+        asset = self._plain.get(target)
+        if asset is None:
+            return self._missing
+        return (_head("200 OK", asset.content_type, asset.size, False), *asset.parts)
 
 
 class _Protocol(asyncio.Protocol):
@@ -142,9 +193,7 @@ class _Protocol(asyncio.Protocol):
                 return
             gzip_ok = re.search(rb"^accept-encoding:[^\r\n]*gzip", headers, re.MULTILINE) is not None
             reply = self.responses.get(parts[1], gzip_ok)
-            if parts[0] == b"HEAD":
-                reply = reply[: reply.index(b"\r\n\r\n") + 4]
-            self.transport.write(reply)
+            self.transport.writelines(reply[:1] if parts[0] == b"HEAD" else reply)
             if parts[2] == b"HTTP/1.0" or b"connection: close" in headers:
                 self.transport.close()
                 return
@@ -155,21 +204,40 @@ class _Protocol(asyncio.Protocol):
 async def _serve(mode: str, pages: int, eval_dir: Path) -> None:
     loop = asyncio.get_running_loop()
     sources = load_sources(eval_dir) if mode == "real" else []
-    holder: list[Responses] = []
-    server = await loop.create_server(lambda: _Protocol(holder[0]), "127.0.0.1", 0, backlog=1024)
-    base = "http://127.0.0.1:%d" % server.sockets[0].getsockname()[1]
-    holder.append(Responses(build_site(base, mode, pages, sources)))
-    print(json.dumps({"url": base + "/", "paths": len(holder[0]), "articles": pages}), flush=True)
+    holder: dict[str, Responses] = {}
+    server = await loop.create_server(lambda: _Protocol(holder["site"]), "127.0.0.1", 0, backlog=1024)
+    servers, base, cdn = [server], "http://127.0.0.1:%d" % server.sockets[0].getsockname()[1], ""
+    if mode == REQUISITES:
+        # another address, so the crawl meets another host: its own robots.txt, slot and politeness
+        cdn_server = await loop.create_server(lambda: _Protocol(holder["cdn"]), CDN_ADDRESS, 0, backlog=1024)
+        servers.append(cdn_server)
+        cdn = "http://%s:%d" % (CDN_ADDRESS, cdn_server.sockets[0].getsockname()[1])
+        pool = Pool()
+        own, on_cdn = shared_assets(cdn, pool)
+        holder["site"] = Responses(build_requisite_site(base, pages, load_stories(eval_dir), own, cdn))
+        holder["cdn"] = Responses(build_cdn(pages, pool, on_cdn))
+    else:
+        holder["site"] = Responses(build_site(base, mode, pages, sources))
+    origins = {"site": base, "cdn": cdn}
+    print(json.dumps({"url": base + "/", "cdn": cdn or None, "paths": sum(len(r) for r in holder.values()),
+                      "articles": pages}), flush=True)
     # the parent ends the server by closing our stdin: no stray server survives a crashed bench
-    await loop.run_in_executor(None, sys.stdin.read)
-    server.close()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):
+        if line.strip() == "counts":
+            counts = {origins[name] + path.decode("latin-1"): n
+                      for name, r in holder.items() for path, n in r.counts.items()}
+            for r in holder.values():
+                r.counts.clear()
+            print(json.dumps(counts), flush=True)
+    for s in servers:
+        s.close()
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("command", choices=["serve", "check"])
-    parser.add_argument("--mode", choices=["real", "cheap"], default="real")
+    parser.add_argument("--mode", choices=["real", "cheap", REQUISITES], default="real")
     parser.add_argument("--pages", type=int, default=2000, help="articles on the site")
     parser.add_argument("--cycles", type=int, default=3, help="check: copies of each source compared")
     parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR)
