@@ -3,8 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# ReplayWeb.page for the browser test: `npm install` of it fails on a dependency the registry
+# lacks, but its packed tarball carries the two built files a page embedding it needs.
+RWP_VERSION := 2.5.3
+RWP_DIR     := $(VENV)/replaywebpage
+RWP_STAMP   := $(RWP_DIR)/.replaywebpage-$(RWP_VERSION)
 
-.PHONY: setup demo test eval bench clean
+.PHONY: setup demo test eval bench clean replaywebpage
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +19,29 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+## replaywebpage: ui.js and sw.js of ReplayWeb.page $(RWP_VERSION) in $(RWP_DIR) (once); without npm
+## this says so and goes on: the browser test then skips (or fails under NEWSARCHIVE_REQUIRE_BROWSER=1)
+replaywebpage: $(STAMP)
+	@if [ -f $(RWP_STAMP) ]; then :; \
+	elif ! command -v npm >/dev/null 2>&1; then \
+		echo "npm not found: ReplayWeb.page not fetched, the browser test will not run it"; \
+	else \
+		rm -rf $(RWP_DIR) && mkdir -p $(RWP_DIR) && \
+		( cd $(RWP_DIR) && npm pack --silent replaywebpage@$(RWP_VERSION) >/dev/null ) && \
+		tar -xzf $(RWP_DIR)/replaywebpage-$(RWP_VERSION).tgz -C $(RWP_DIR) --strip-components=1 \
+			package/ui.js package/sw.js package/LICENSE && \
+		rm -f $(RWP_DIR)/replaywebpage-$(RWP_VERSION).tgz && \
+		test -s $(RWP_DIR)/ui.js && test -s $(RWP_DIR)/sw.js && touch $(RWP_STAMP) \
+		|| echo "npm pack replaywebpage@$(RWP_VERSION) failed: the browser test will not run it"; \
+	fi
+
 ## demo: serve the bundled demo site on 127.0.0.1 and crawl it into collections/demo; the site's port
 ## stays the same (8642, or make demo DEMO_PORT=N), so a second `make demo` crawls only what is new
 demo: $(STAMP)
 	$(BIN)/newsarchive demo $(if $(DEMO_PORT),--port $(DEMO_PORT))
 
 ## test: lint, types, then the whole test suite (local servers only, no internet)
-test: $(STAMP)
+test: $(STAMP) replaywebpage
 	$(BIN)/ruff check archive pipelines crawler demosite tests bench
 	$(BIN)/mypy archive pipelines crawler demosite
 	$(BIN)/python -m pytest -q
