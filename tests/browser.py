@@ -282,7 +282,7 @@ class _StaticHandler(SimpleHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return None
-        fh = open(path, "rb")  # noqa: SIM115 - closed by copyfile's caller (SimpleHTTPRequestHandler)
+        fh = open(path, "rb")  # closed by do_GET once copyfile has sent the range
         fh.seek(first)
         self.send_response(206)
         self.send_header("Content-Type", self.guess_type(str(path)))
