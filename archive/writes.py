@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import secrets
 import sqlite3
 
 from archive.exceptions import ArchiveError
@@ -102,3 +103,18 @@ def cut_back(fd: int, size: int, path: str) -> bool:
         logger.error("cannot cut %s back to %d bytes after a failed write: %s", path, size, err.strerror or err)
         return False
     return True
+
+
+def temporary_beside(path: str, kind: str = "part") -> tuple[str, int]:
+    """A new file next to `path` (same file system, so renaming it onto `path` is atomic), named
+    `.<name>.<random>.<kind>` and opened for writing: its path and descriptor. It gets the mode a
+    plain open() would give it (0666 less the umask), not tempfile's 0600: renamed into place it is
+    the file others read (pywb running as another user reads the index)."""
+    folder, name = os.path.split(path)
+    for _ in range(100):
+        temp = os.path.join(folder, ".%s.%s.%s" % (name, secrets.token_hex(4), kind))
+        try:
+            return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name beside %s" % path)

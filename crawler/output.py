@@ -9,7 +9,6 @@ target and the cause: exit 1, one line.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import stat
 import sys
@@ -19,6 +18,7 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from archive.exceptions import ArchiveError
+from archive.writes import temporary_beside
 
 STDOUT = "-"
 
@@ -75,14 +75,6 @@ def is_direct(target: str) -> bool:
     return not stat.S_ISREG(mode)
 
 
-def _temporary_beside(path: str) -> tuple[str, int]:
-    """A new file next to `path` (same file system, so the rename is atomic), created with the
-    mode a plain open() would give it (0666 less the umask)."""
-    folder, name = os.path.split(path)
-    temp = os.path.join(folder, ".%s.%s.part" % (name, secrets.token_hex(4)))
-    return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-
-
 def _discard(path: str) -> None:
     try:
         os.unlink(path)
@@ -113,7 +105,7 @@ def open_output(target: str) -> Iterator[OutputFile]:
         return
     final = os.path.realpath(target)  # a symlink keeps pointing at the file it named
     try:
-        temp, fd = _temporary_beside(final)
+        temp, fd = temporary_beside(final)
     except OSError as err:
         raise OutputError(target, err) from err
     fh = os.fdopen(fd, "wb")
@@ -146,7 +138,7 @@ def output_path(target: str) -> Iterator[str]:
         return
     final = os.path.realpath(target)
     try:
-        temp, fd = _temporary_beside(final)
+        temp, fd = temporary_beside(final)
         os.close(fd)
     except OSError as err:
         raise OutputError(target, err) from err
