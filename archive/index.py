@@ -1,20 +1,22 @@
 """The collection's sorted CDXJ index (pywb's `indexes/index.cdxj`), kept by merge and atomic replace.
 
+What a replay index leaves out is one rule, `replayable`, for this index and the WACZ's.
 A write that fails (a full disk, a read-only collection) raises WriteFailed naming `index.cdxj`
 (whichever temporary file beside it the OS refused): the old index stays as it was."""
 from __future__ import annotations
 
 import heapq
+import json
 import logging
 import os
 import re
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
 
 from cdxj_indexer.main import CDXJIndexer
 
 from archive.exceptions import ArchiveError
-from archive.writes import WriteFailed
+from archive.writes import WriteFailed, temporary_beside
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +30,8 @@ _FILENAME = re.compile(r'"filename": "([^"]+)"')
 
 
 class _SortedRuns:
-    """A text sink for CDXJIndexer that keeps the replayable lines written to it as sorted runs
-    of at most `run_lines` lines on disk (in `directory`); `lines()` merges them back in order."""
+    """A text sink for CDXJIndexer that keeps the lines written to it as sorted runs of at most
+    `run_lines` lines on disk (in `directory`); `lines()` merges them back in order."""
 
     def __init__(self, directory: str, run_lines: int | None = None, max_runs: int | None = None) -> None:
         self.directory = directory
@@ -41,7 +43,7 @@ class _SortedRuns:
     def write(self, text: str) -> int:
         # the indexer writes whole lines: splitting each write splits the text as a whole would
         for line in text.splitlines():
-            if line.strip() and replayable(line):
+            if line.strip():
                 self._lines.append(line + "\n")
         if len(self._lines) >= self.run_lines:
             self._spill(sorted(self._lines))
@@ -53,7 +55,7 @@ class _SortedRuns:
 
     def _spill(self, lines: Iterable[str]) -> None:
         try:
-            fd, path = tempfile.mkstemp(prefix=".index-run-", suffix=".tmp", dir=self.directory)
+            path, fd = temporary_beside(os.path.join(self.directory, INDEX_NAME), "run")
             self._runs.append(path)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.writelines(lines)
@@ -96,10 +98,35 @@ def _index_into(sink: _SortedRuns, paths: list[str]) -> None:
         raise ArchiveError("cannot index %s: %s" % (", ".join(paths), err)) from err
 
 
-def replayable(line: str) -> bool:
-    """Leave server-not-modified revisits out: pywb would replay them as an empty 304 and hide
-    the last full capture; they stay in the WARCs, which remain the record of what happened."""
-    return not ('"mime": "warc/revisit"' in line and '"status": "304"' in line)
+def replayable(fields: Mapping[str, Any]) -> bool:
+    """Whether a capture belongs in a replay index, judged on its CDXJ fields (`mime`, `status`).
+
+    A server-not-modified revisit does not: pywb and ReplayWeb.page replay a URL's latest capture,
+    and would replay it as an empty 304, hiding the last full capture. It stays in the WARCs,
+    which remain the record of what happened. An identical-payload revisit (a 200) replays the
+    payload it refers to, and stays."""
+    return not (fields.get("mime") == "warc/revisit" and str(fields.get("status")) == "304")
+
+
+def replayable_line(line: str) -> bool:
+    """`replayable` for one CDXJ line (`urlkey timestamp {json}`); a line it cannot read is kept."""
+    if '"304"' not in line:  # nearly every line: no JSON to parse
+        return True
+    parts = line.split(" ", 2)
+    try:
+        fields = json.loads(parts[2]) if len(parts) == 3 else None
+    except ValueError:
+        return True
+    return not isinstance(fields, dict) or replayable(fields)
+
+
+class ReplayableOnly:
+    """For an indexer built on cdxj-indexer's that writes its own index (py-wacz's, in a WACZ): a
+    capture that is not `replayable` gets no line. Mixed in before the indexer class."""
+
+    def _do_write(self, urlkey: str, ts: str, index: dict[str, Any], out: Any) -> None:
+        if replayable(index):
+            super()._do_write(urlkey, ts, index, out)  # type: ignore[misc]  # the indexer's
 
 
 def _read_lines(path: str) -> Iterator[str]:
@@ -114,12 +141,14 @@ def _replace_with(path: str, lines: Iterable[str]) -> int:
     directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     count = 0
-    fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".cdxj", dir=directory)
+    tmp, fd = temporary_beside(path, "tmp")  # renamed into place: mode 0666 less the umask, as open() gives
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             previous = None
             for line in lines:
-                if line != previous:  # the same file indexed twice adds nothing
+                # the same file indexed twice adds nothing; an old index's lines (another tool's, or
+                # merged before this rule) pass the same rule as new ones
+                if line != previous and replayable_line(line):
                     fh.write(line)
                     count += 1
                 previous = line
@@ -163,11 +192,11 @@ def rebuild_index(indexes_dir: str, warcs: Iterable[str]) -> int:
 
 
 def indexed_files(indexes_dir: str) -> tuple[set[str], int]:
-    """The WARC file names `index.cdxj` has lines of, and its line count."""
+    """The WARC file names `index.cdxj` has lines of, and the count of its lines a rewrite keeps."""
     names: set[str] = set()
     count = 0
     for line in _read_lines(os.path.join(indexes_dir, INDEX_NAME)):
-        count += 1
+        count += replayable_line(line)
         found = _FILENAME.search(line)
         if found:
             names.add(found.group(1))
