@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from archive.exceptions import ArchiveError, WarcFormatError
+from archive.index import ReplayableOnly
 from archive.records import RecordEntry
 from archive.response_iterator import iter_records
 from archive.warc_files import ARC_SUFFIXES
@@ -136,7 +137,7 @@ def write_wacz(warcs: list[str], pages: Iterable[WaczPage], output: str, *, titl
             argv[1:1] = ["--title", title]
         said = io.StringIO()
         try:
-            with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said), _warcinfo_indexed():
+            with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said), _py_wacz_indexing():
                 code = wacz_main(argv)
         except OSError as err:
             _close_left_open(err)
@@ -167,19 +168,29 @@ def _close_left_open(err: BaseException) -> None:
 
 
 @contextlib.contextmanager
-def _warcinfo_indexed() -> Iterator[None]:
-    """Index warcinfo records for py-wacz's run only. py-wacz, when imported, appends "warcinfo" to
-    cdxj-indexer's `CDXJIndexer.DEFAULT_RECORDS`, a list shared by every indexer of the process:
-    an `index` after a `wacz` in one process (tests, a long-lived caller) then indexed them too
-    (155 lines for 154 records), and leaked an unclosed temporary file for their digest."""
+def _py_wacz_indexing() -> Iterator[None]:
+    """py-wacz's `create` as the collection's index has it, for its run only:
+
+    - its index leaves out what ours leaves out (`archive.index.replayable`): py-wacz indexes a
+      304 revisit, and ReplayWeb.page then replays the latest capture of a listing after a
+      conditional recrawl as a blank page; the WARCs it packages keep them whole;
+    - warcinfo records are indexed for its run only. py-wacz, when imported, appends "warcinfo" to
+      cdxj-indexer's `CDXJIndexer.DEFAULT_RECORDS`, a list shared by every indexer of the process:
+      an `index` after a `wacz` in one process (tests, a long-lived caller) then indexed them too
+      (155 lines for 154 records), and leaked an unclosed temporary file for their digest."""
+    import wacz.main
     from cdxj_indexer.main import CDXJIndexer
+    from wacz.waczindexer import WACZIndexer
 
     records: list[str] = CDXJIndexer.DEFAULT_RECORDS
     if "warcinfo" not in records:
         records.append("warcinfo")
+    # create_wacz builds its indexer from the module's name
+    wacz.main.WACZIndexer = type("ReplayableWaczIndexer", (ReplayableOnly, WACZIndexer), {})
     try:
         yield
     finally:
+        wacz.main.WACZIndexer = WACZIndexer
         records[:] = [r for r in records if r != "warcinfo"]
 
 
