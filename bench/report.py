@@ -12,6 +12,8 @@ LABELS = {
     "crawl": "3 newsarchive crawl",
     "replay": "4 newsarchive replay (run 3's WARCs)",
     "single": "4' single-process trafilatura (same)",
+    "requisites-off": "6 crawl, requisites off (articles)",
+    "requisites-on": "6 crawl, requisites on (articles)",
 }
 FLAT_GROWTH = 0.10  # "flat": the largest crawl's peak within 10% of the smallest's
 # Judged both ways: the sum of VmRSS counts every page the forked workers share with their
@@ -58,6 +60,12 @@ def summarize(results: dict[str, Result], cores: int) -> dict[str, Any]:
         summary["memory_growth_pss"] = high.peak_pss_mb / low.peak_pss_mb - 1
         summary["memory_mb_per_10k_pages"] = ((high.peak_rss_mb - low.peak_rss_mb)
                                               / (high.pages - low.pages) * 10_000)
+    on, off = results.get("requisites-on"), results.get("requisites-off")
+    if on and off and on.ok and off.ok:
+        summary["requisites"] = {
+            "on": _per_article(on), "off": _per_article(off),
+            "on_over_off": {k: _ratio(v, _per_article(off)[k]) for k, v in _per_article(on).items()},
+        }
     summary["targets"] = {
         "crawl >= 1.7x naive": _check(summary.get("crawl_over_naive"), lambda v: v >= 1.7),
         "crawl >= 85% of the CPU limit": _check(summary.get("crawl_over_limit"), lambda v: v >= 0.85),
@@ -68,6 +76,53 @@ def summarize(results: dict[str, Result], cores: int) -> dict[str, Any]:
         "PSS flat (<= +10%)": _check(summary.get("memory_growth_pss"), lambda v: v <= FLAT_GROWTH),
     }
     return summary
+
+
+def _per_article(r: Result) -> dict[str, float]:
+    """What one article of the requisites site cost: the row's figures per article."""
+    articles = max(1, r.pages)
+    return {"articles_per_s": round(r.pages_per_s, 2), "requests_per_article": round(r.notes["requests"] / articles, 3),
+            "warc_bytes_per_article": round(r.notes["warc_bytes"] / articles),
+            "cpu_ms_per_article": round(r.cpu_ms_per_page, 2), "peak_pss_mb": round(r.peak_pss_mb, 1),
+            "peak_rss_mb": round(r.peak_rss_mb, 1)}
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return round(a / b, 3) if b else None
+
+
+def _requisite_lines(results: dict[str, Result], summary: dict[str, Any]) -> list[str]:
+    """The crawl/requisites row: on against off, per article, and whether shared files came once."""
+    found = summary.get("requisites")
+    if not found:
+        return ["crawl/requisites: %s" % ("failed (see the table)" if "requisites-on" in results else "not run"), ""]
+    on = results["requisites-on"]
+    head = "%-24s %10s %10s %12s %10s %16s" % ("crawl/requisites", "articles/s", "requests/a", "WARC KB/a",
+                                                 "CPU ms/a", "PSS (RSS) MB")
+    lines = [head, "-" * len(head)]
+    for label, row in (("requisites off", found["off"]), ("requisites on", found["on"])):
+        lines.append("%-24s %10.1f %10.2f %12.1f %10.2f %16s" % (
+            label, row["articles_per_s"], row["requests_per_article"], row["warc_bytes_per_article"] / 1024,
+            row["cpu_ms_per_article"], "%.0f (%.0f)" % (row["peak_pss_mb"], row["peak_rss_mb"])))
+    ratio = found["on_over_off"]
+    lines.append("%-24s %10s %10s %12s %10s %16s" % (
+        "on / off", *("%.2fx" % ratio[k] if ratio[k] is not None else "-" for k in (
+            "articles_per_s", "requests_per_article", "warc_bytes_per_article", "cpu_ms_per_article")),
+        "%.2fx (%.2fx)" % (ratio["peak_pss_mb"] or 0, ratio["peak_rss_mb"] or 0)))
+    shared = on.notes.get("shared_requisite_requests", {})
+    twice = {name: n for name, n in shared.items() if n > 1}
+    lines += [
+        "%d articles; requests and WARC bytes (all files of the run) divided by articles written." % on.pages,
+        "A page needs itself and %d images of its own (3 lead widths, 2 in the body): about %d requests an"
+        % (on.notes.get("images_per_article", 0), 1 + on.notes.get("images_per_article", 0)),
+        "article with requisites, plus listings and the shared files once per run.",
+        "shared requisites (stylesheets, fonts, scripts, icons) the server was asked for: %d URLs, %s" % (
+            len(shared), "each once" if shared and not twice else
+            "more than once: %s" % ", ".join("%s %dx" % kv for kv in sorted(twice.items())) if twice else "none"),
+    ]
+    if on.notes.get("requisites") is None:
+        lines.append("  ! the run report has no 'requisites' object: this crawler does not fetch requisites yet")
+    return lines + [""]
 
 
 def _check(value: float | None, test: Any) -> bool | None:
@@ -108,6 +163,7 @@ def print_report(results: dict[str, Result], concurrency: int, cores: int, out: 
                   % len(repeated[0][1]),
                   "  " + "; ".join("%s %s" % (name, ", ".join("%.1f" % w for w in walls))
                                    for name, walls in repeated), ""]
+    lines += _requisite_lines(results, summary)
     targets = summary["targets"]
     rows = [
         ("crawl / naive", _fmt(summary.get("crawl_over_naive"), "%.2fx"), "crawl >= 1.7x naive"),

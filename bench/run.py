@@ -1,7 +1,7 @@
 """`make bench`: throughput and memory of newsarchive against its baselines, on one local site.
 
     .venv/bin/python bench/run.py [--pages N] [--rounds N] [--memory-pages 1000,10000,50000] [--skip-memory]
-                                  [--quick]
+                                  [--requisite-pages N] [--only real,memory,requisites] [--quick]
 
 Runs, each as a child process measured with its whole process tree (see measure.py):
   1. bare     plain Scrapy following the listings (the fetch ceiling)
@@ -10,8 +10,14 @@ Runs, each as a child process measured with its whole process tree (see measure.
   4. replay   `newsarchive replay` of run 3's WARCs, next to `single`: one process of plain
               trafilatura over the same records
   5. memory   `newsarchive crawl` of sites of tiny generated articles, one size at a time
+  6. requisites  `newsarchive crawl` of a site whose pages need stylesheets, fonts, scripts and
+              images (bench/requisite_site.py), with page requisites on and, as its baseline,
+              off: articles/s, requests and WARC bytes per article, the ratio on/off
 Runs 1-3 crawl one site of real article pages (bench/site.py), served by its own process.
-Runs 1-4 are repeated --rounds times, in alternating order (1 2 3, 3 2 1, ...), and each is
+Run 3 crawls with requisites off (-s REQUISITES_ENABLED=False): the pages are copies of real
+pages whose images and stylesheets live on their original hosts on the internet, which plain
+Scrapy (runs 1-2) never fetches; run 3 must do the same work as they do.
+Runs 1-4 and 6 are repeated --rounds times, in alternating order (1 2 3, 3 2 1, ...), and each is
 judged by its fastest round: on a shared machine, load from elsewhere only ever slows a run
 down, and it varied one run's time by up to 20% here from one minute to the next.
 Prints a table and writes it as JSON to bench/last-run.json.
@@ -31,11 +37,15 @@ from typing import Any
 
 from measure import Measurement, run_measured
 from report import print_report
+from requisite_site import INLINE_IMAGES, LEAD_WIDTHS
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 EVAL_DIR = ROOT.parent / "shared" / "eval"
 RUN_TIMEOUT = 3600.0
+GROUPS = ("real", "memory", "requisites")  # runs 1-4, run 5, run 6
+# The real-page crawl does what the plain Scrapy baselines do: no requisites (see above).
+NO_REQUISITES = ("-s", "REQUISITES_ENABLED=False")
 
 
 @dataclass
@@ -91,7 +101,16 @@ class Site:
         if not line:
             self.process.wait()
             raise SystemExit("bench: the %s site did not start (see the message above)" % mode)
-        self.url: str = json.loads(line)["url"]
+        started = json.loads(line)
+        self.url: str = started["url"]
+        self.cdn: str | None = started.get("cdn")
+
+    def counts(self) -> dict[str, int]:
+        """How often the server was asked for each URL since the last call."""
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.write("counts\n")
+        self.process.stdin.flush()
+        return {url: int(n) for url, n in json.loads(self.process.stdout.readline()).items()}
 
     def cpu_s(self) -> float:
         """CPU seconds the server has used so far."""
@@ -142,9 +161,9 @@ def run_spider(kind: str, site: Site, work: Path, concurrency: int) -> Result:
                    articles=out.get("articles"), extracted=out.get("extracted"))
 
 
-def run_crawl(name: str, site: Site, root: Path, work: Path) -> Result:
+def run_crawl(name: str, site: Site, root: Path, work: Path, options: tuple[str, ...] = ()) -> Result:
     cmd = [sys.executable, "-m", "crawler", "crawl", site.url, "--root", str(root), "--collection", "bench",
-           "--allow-private"]
+           "--allow-private", *options]
     site_before = site.cpu_s()
     m = _run(cmd, work / ("%s.log" % name))
     report = _run_report(root, "bench")
@@ -153,6 +172,36 @@ def run_crawl(name: str, site: Site, root: Path, work: Path) -> Result:
                    site_cpu_s=site.cpu_s() - site_before,
                    articles=report.get("articles"), duplicates=report.get("duplicates"),
                    not_articles=report.get("not_articles"), errors=report.get("errors"))
+
+
+def run_requisite_crawl(on: bool, site: Site, root: Path, work: Path) -> Result:
+    """One crawl of the requisites site, requisites on or off; per article: requests, WARC bytes."""
+    name = "requisites-%s" % ("on" if on else "off")
+    site.counts()  # from zero
+    cmd = [sys.executable, "-m", "crawler", "crawl", site.url, "--root", str(root), "--collection", "bench",
+           "--allow-private", "-s", "REQUISITES_ENABLED=%s" % on]
+    site_before = site.cpu_s()
+    m = _run(cmd, work / ("%s.log" % name))
+    counts = site.counts()
+    report = _run_report(root, "bench")
+    stats = report.get("stats", {})
+    articles = int(report.get("articles", 0))
+    shared = {url.rsplit("/", 1)[-1]: n for url, n in counts.items() if _shared_requisite(url)}
+    return _result(name, m, articles, stats.get("elapsed_time_seconds"),
+                   site_cpu_s=site.cpu_s() - site_before,
+                   requests=int(report.get("requests", 0)), responses=int(report.get("responses", 0)),
+                   warc_bytes=int(report.get("archive", {}).get("bytes", 0)),
+                   warc_records=int(report.get("archive", {}).get("records", 0)),
+                   requisites=report.get("requisites"), not_articles=report.get("not_articles"),
+                   errors=report.get("errors"), server_requests=sum(counts.values()),
+                   server_urls_asked_twice=sorted(url for url, n in counts.items() if n > 1)[:20],
+                   shared_requisite_requests=shared, images_per_article=len(LEAD_WIDTHS) + INLINE_IMAGES)
+
+
+def _shared_requisite(url: str) -> bool:
+    """A requisite every page of the requisites site uses (stylesheets, fonts, scripts, icons)."""
+    path = url.split("/", 3)[-1]
+    return path.startswith(("static/", "fonts/", "js/", "img/icons")) or path == "favicon.ico"
 
 
 def run_replay(archive: Path, root: Path, work: Path, pages: int) -> Result:
@@ -208,6 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-pages", default="1000,10000,50000",
                         help="comma-separated sizes of the cheap sites for the memory runs")
     parser.add_argument("--skip-memory", action="store_true", help="no memory runs")
+    parser.add_argument("--requisite-pages", type=int, default=1000,
+                        help="articles on the requisites site (default: 1000)")
+    parser.add_argument("--only", default=",".join(GROUPS),
+                        help="comma-separated groups to run, of %s (default: all)" % ", ".join(GROUPS))
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: 200 pages, memory runs of 1k/2k/3k")
     parser.add_argument("--eval-dir", type=Path, default=EVAL_DIR, help="where the real pages are")
@@ -215,11 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=HERE / "last-run.json", help="where the JSON goes")
     args = parser.parse_args(argv)
     if args.quick:
-        args.pages, args.memory_pages, args.rounds = 200, "1000,2000,3000", 1
+        args.pages, args.memory_pages, args.rounds, args.requisite_pages = 200, "1000,2000,3000", 1, 200
+    groups = {g.strip() for g in args.only.split(",") if g.strip()}
+    if not groups or groups - set(GROUPS):
+        parser.error("--only takes groups of %s, separated by commas" % ", ".join(GROUPS))
     if args.rounds < 1:
         parser.error("--rounds takes a number of 1 or more")
     try:
-        memory_sizes = [] if args.skip_memory else [int(s) for s in args.memory_pages.split(",") if s]
+        memory_sizes = ([] if args.skip_memory or "memory" not in groups
+                        else [int(s) for s in args.memory_pages.split(",") if s])
     except ValueError:
         parser.error("--memory-pages takes numbers separated by commas")
     if not sorted(args.eval_dir.glob("*/pages/*.html.gz")):
@@ -230,25 +287,41 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="newsarchive-bench-"))
     concurrency = newsarchive_concurrency()
     load_before = os.getloadavg()[0]
-    print("bench: %d real pages, %d round(s), memory runs %s, concurrency %d, %d cores, load average %.2f; "
-          "work in %s" % (args.pages, args.rounds, memory_sizes or "skipped", concurrency, os.cpu_count() or 1,
-                          load_before, work), flush=True)
+    print("bench: %s, %d round(s), memory runs %s, concurrency %d, %d cores, load average %.2f; work in %s" % (
+        ", ".join(["%d real pages" % args.pages] * ("real" in groups)
+                  + ["%d requisite pages" % args.requisite_pages] * ("requisites" in groups)) or "no real pages",
+        args.rounds, memory_sizes or "skipped", concurrency, os.cpu_count() or 1, load_before, work), flush=True)
     results: dict[str, Result] = {}
-    rounds: dict[str, list[Result]] = {"bare": [], "naive": [], "crawl": [], "single": [], "replay": []}
+    rounds: dict[str, list[Result]] = {"bare": [], "naive": [], "crawl": [], "single": [], "replay": [],
+                                       "requisites-off": [], "requisites-on": []}
     try:
-        print("real site: %d articles" % args.pages, flush=True)
-        with Site("real", args.pages, args.eval_dir) as site:
+        if "real" in groups:
+            print("real site: %d articles" % args.pages, flush=True)
+            with Site("real", args.pages, args.eval_dir) as site:
+                for n in range(args.rounds):
+                    for kind in ("bare", "naive", "crawl")[::-1 if n % 2 else 1]:
+                        rounds[kind].append(
+                            run_crawl("crawl", site, work / ("crawl-%d" % n), work, NO_REQUISITES)
+                            if kind == "crawl" else run_spider(kind, site, work, concurrency))
+            archive = work / "crawl-0" / "bench" / "archive"
             for n in range(args.rounds):
-                for kind in ("bare", "naive", "crawl")[::-1 if n % 2 else 1]:
-                    rounds[kind].append(run_crawl("crawl", site, work / ("crawl-%d" % n), work)
-                                        if kind == "crawl" else run_spider(kind, site, work, concurrency))
-        archive = work / "crawl-0" / "bench" / "archive"
-        for n in range(args.rounds):
-            for kind in ("single", "replay")[::-1 if n % 2 else 1]:
-                rounds[kind].append(run_single(archive, work) if kind == "single" else
-                                    run_replay(archive, work / ("replay-%d" % n), work, rounds["single"][0].pages))
+                for kind in ("single", "replay")[::-1 if n % 2 else 1]:
+                    rounds[kind].append(run_single(archive, work) if kind == "single" else
+                                        run_replay(archive, work / ("replay-%d" % n), work,
+                                                   rounds["single"][0].pages))
+        if "requisites" in groups:
+            print("requisites site: %d articles" % args.requisite_pages, flush=True)
+            with Site("requisites", args.requisite_pages, args.eval_dir) as site:
+                for n in range(args.rounds):
+                    for on in (False, True)[::-1 if n % 2 else 1]:
+                        root = work / ("requisites-%s-%d" % ("on" if on else "off", n))
+                        rounds["requisites-%s" % ("on" if on else "off")].append(
+                            run_requisite_crawl(on, site, root, work))
+                        if not args.keep:
+                            shutil.rmtree(root, ignore_errors=True)  # ~0.4 MB of images an article
         for kind, runs in rounds.items():
-            results[kind] = fastest(runs)
+            if runs:
+                results[kind] = fastest(runs)
         for size in memory_sizes:
             print("cheap site: %d articles" % size, flush=True)
             with Site("cheap", size, args.eval_dir) as site:
@@ -262,7 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = print_report(results, concurrency, os.cpu_count() or 1, sys.stdout)
     args.json.write_text(json.dumps({
         "command": " ".join(["bench/run.py", *(argv if argv is not None else sys.argv[1:])]),
-        "pages": args.pages, "rounds": args.rounds, "concurrency": concurrency, "cores": os.cpu_count(),
+        "pages": args.pages, "requisite_pages": args.requisite_pages, "rounds": args.rounds,
+        "concurrency": concurrency, "cores": os.cpu_count(),
         "load_average_at_start": load_before,
         "runs": {name: r.as_dict() for name, r in results.items()}, **summary,
     }, indent=2) + "\n", encoding="utf-8")
