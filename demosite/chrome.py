@@ -5,6 +5,7 @@ import html
 from datetime import datetime
 
 from demosite.content import SITE_NAME, Article, SiteContent
+from demosite.statics import HEAD_LINKS
 
 FEED_LINK = (f'<link rel="alternate" type="application/rss+xml" title="{SITE_NAME} - Latest news" '
              'href="/feed.xml">')
@@ -86,8 +87,7 @@ def page(*, title: str, description: str, canonical: str, body: str, content: Si
         f"<title>{esc(title)}</title>\n"
         f'<meta name="description" content="{esc(description)}">\n'
         f'<link rel="canonical" href="{esc(canonical)}">\n{og}'
-        '<link rel="stylesheet" href="/static/site.css">\n'
-        f"{FEED_LINK}\n{head_extra}</head>\n"
+        f"{HEAD_LINKS}{FEED_LINK}\n{head_extra}</head>\n"
         f'<body class="{body_class}">\n<a class="skip-link" href="#main">Skip to content</a>\n'
         f"{masthead(content, current)}\n"
         f'<main id="main">\n{body}\n</main>\n{footer(footer_extra)}\n</body>\n</html>\n'

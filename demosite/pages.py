@@ -2,6 +2,7 @@
 the robots-disallowed staff area and the small error and redirect bodies."""
 from __future__ import annotations
 
+from demosite import statics
 from demosite.chrome import esc, long_date, page, teaser, teaser_list
 from demosite.content import (
     FBCLID,
@@ -16,6 +17,7 @@ from demosite.content import (
 MISSING_PATH = "/world/this-story-was-removed/"
 PRIVATE_PATHS = ("/private/drafts/", "/private/drafts/embargoed-earnings/")
 TRACKING_QUERY = "utm_source=home&utm_medium=link"
+TOP_STORY_SIZES = "(max-width: 42rem) 100vw, 42rem"
 
 
 def tag_label(tag: str) -> str:
@@ -41,7 +43,7 @@ def home(content: SiteContent, base: str) -> str:
             f'<p class="more"><a href="{s.page_path()}">More {esc(s.name)}</a></p></section>')
     body = f"""<div class="home">
 <section class="top-story" aria-label="Top story">
-<a class="top-story-image" href="{top.path}"><img src="{top.image_path}" alt="" width="1200" height="675"></a>
+<a class="top-story-image" href="{top.path}">{statics.lead_img(top.image_path, width=1200, height=675, sizes=TOP_STORY_SIZES)}</a>
 {teaser(top, heading="h2")}
 </section>
 <div class="home-grid">
@@ -80,9 +82,15 @@ def section_front(content: SiteContent, base: str, section: Section, number: int
     next_link = (f'<a rel="next" href="{section.page_path(number + 1)}">Older stories &raquo;</a>'
                  if number < pages else "")
     suffix = f" - Page {number} of {pages}" if number > 1 else ""
+    stories = content.section_page(section, number)
+    top = ""
+    if number == 1 and stories:  # the front page of a section leads with its newest picture
+        top = (f'<a class="top-story-image" href="{stories[0].path}">'
+               f"{statics.lead_img(stories[0].image_path, width=1200, height=675, sizes=TOP_STORY_SIZES)}"
+               "</a>\n")
     body = (f'<header class="section-header"><h1>{esc(section.name)}{suffix}</h1>'
             f'<p class="section-description">{esc(section.description)}</p></header>\n'
-            f"{teaser_list(content.section_page(section, number))}\n"
+            f"{top}{teaser_list(stories)}\n"
             f'<nav class="pagination" aria-label="Pagination">{prev_link}'
             f'<ul>{"".join(links)}</ul>{next_link}</nav>')
     return page(title=f"{section.name}{suffix} - {SITE_NAME}", description=section.description,

@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from demosite import assets, feeds, pages, templates_ld, templates_wp
+from demosite import assets, feeds, pages, statics, templates_ld, templates_wp
 from demosite.content import (
     AMP_SLUG,
     GZIP_SLUG,
@@ -126,12 +126,12 @@ class Router:
             "/sitemap.xml": lambda: Response(200, feeds.sitemap(c, base).encode(), XML),
             "/sitemap_news.xml": lambda: Response(200, feeds.news_sitemap(c, base).encode(), XML),
             "/about/": lambda: Response(200, pages.about(c, base).encode(), HTML, chunked=True),
-            "/static/site.css": lambda: Response(200, assets.STYLESHEET.encode(),
-                                                 "text/css; charset=utf-8"),
-            "/static/logo.png": lambda: Response(200, assets.png("logo", 240, 60), "image/png"),
         }
         if path in simple:
             return simple[path]()
+        static = statics.asset(path)
+        if static:
+            return self._requisite(static[1], static[0])
         if path in c.by_path:
             return self._article(c.by_path[path])
         if path in pages.PRIVATE_PATHS:
@@ -167,11 +167,17 @@ class Router:
             return self._html(pages.section_front(c, base, paged_section, int(paged[2])))
         media = re.fullmatch(r"/media/([a-z0-9-]+)\.png", path)
         if media and media[1] in c.by_slug:
-            return Response(200, assets.png(path), "image/png",
-                            (("Cache-Control", "public, max-age=86400"),))
+            return self._requisite(assets.png(path), "image/png")
+        sized = statics.variant(path)
+        if sized and sized[0] in c.by_slug:
+            return self._requisite(statics.variant_png(*sized), "image/png")
         if not path.endswith("/") and self.route(path + "/").status == 200:
             return self._redirect(f"{base}{path}/")
         return Response(404, pages.not_found(path).encode(), HTML)
+
+    @staticmethod
+    def _requisite(body: bytes, content_type: str) -> Response:
+        return Response(200, body, content_type, statics.validators(body))
 
     def _redirect(self, location: str) -> Response:
         return Response(301, pages.moved(location).encode(), "text/html; charset=iso-8859-1",
@@ -192,6 +198,17 @@ class Router:
         paths += [f"/author/{a}/" for a in c.author_articles]
         paths += [f"/topic/{t}/" for t in c.topic_articles]
         return paths + ["/about/"]
+
+    def requisite_paths(self) -> list[str]:
+        """Every requisite the site's pages reference: what a crawl fetching them should get.
+
+        The shared stylesheets, font, tile, script and icon, then each article's lead image
+        and its srcset variants (home and section fronts show some of the same images).
+        """
+        paths = list(statics.shared_paths())
+        for a in self.content.articles:
+            paths += [a.image_path, *statics.variant_paths(a.image_path)]
+        return paths
 
     def manifest_paths(self) -> list[str]:
         """Every path reachable by links, robots.txt and sitemaps, minus robots-disallowed."""

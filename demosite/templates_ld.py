@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from demosite import statics
 from demosite.chrome import byline_links, clock, esc, long_date, page
 from demosite.content import AMP_SLUG, SITE_NAME, Article, SiteContent
 
+LEAD_SIZES = "(max-width: 46rem) 100vw, 46rem"  # the story column's width
 AMP_BOILERPLATE = (
     "<style amp-boilerplate>body{-webkit-animation:-amp-start 8s steps(1,end) 0s 1 normal both;"
     "animation:-amp-start 8s steps(1,end) 0s 1 normal both}@keyframes -amp-start{from{visibility:"
@@ -66,7 +68,8 @@ def _figure(article: Article, amp: bool = False) -> str:
         img = (f'<amp-img src="{article.image_path}" width="1200" height="675" '
                'layout="responsive" alt=""></amp-img>')
     else:
-        img = f'<img src="{article.image_path}" alt="" width="1200" height="675" loading="eager">'
+        img = statics.lead_img(article.image_path, width=1200, height=675, sizes=LEAD_SIZES,
+                               attrs='loading="eager"')
     return (f'<figure class="lead-image">{img}<figcaption>File photo: {esc(article.place)}. '
             f'<span class="credit">Photo: {SITE_NAME}</span></figcaption></figure>')
 

@@ -10,10 +10,13 @@ import random
 from datetime import timedelta
 from urllib.parse import quote
 
+from demosite import statics
 from demosite.chrome import esc, long_date
 from demosite.content import SITE_DATE, SITE_NAME, Article, SiteContent
 from demosite.data_common import COMMENTS
 
+# the main column is two thirds of a 72rem container, less the gap
+FEATURED_SIZES = "(max-width: 800px) 100vw, 46rem"
 AD = ('<div class="td-a-rec td-a-rec-id-{slot}"><span class="td-adspot-title">'
       "- Advertisment -</span><div class=\"td-ad-placeholder\">Advertisement</div></div>")
 
@@ -128,6 +131,8 @@ def render(content: SiteContent, article: Article, base: str) -> str:
                    for t in article.tags)
     related = "".join(_module(a, "td_module_related_posts") for a in content.related(article))
     body_html = "\n".join(paragraphs)
+    lead = statics.lead_img(article.image_path, width=696, height=392, sizes=FEATURED_SIZES,
+                            attrs=f'class="entry-thumb" title="{esc(article.title)}"')
     return f"""<!doctype html >
 <!--[if IE 8]>    <html class="ie8" lang="en"> <![endif]-->
 <!--[if IE 9]>    <html class="ie9" lang="en"> <![endif]-->
@@ -151,7 +156,9 @@ def render(content: SiteContent, article: Article, base: str) -> str:
     <meta property="article:modified_time" content="{article.modified.isoformat()}" />
     <meta property="og:image" content="{base}{article.image_path}" />
     <link rel="alternate" type="application/rss+xml" title="{SITE_NAME} &raquo; Feed" href="/feed.xml" />
-    <link rel='stylesheet' id='td-theme-css' href='/static/site.css' type='text/css' media='all' />
+    <link rel='stylesheet' id='td-theme-css' href='{statics.STYLESHEET}' type='text/css' media='all' />
+    <link rel="icon" href="{statics.FAVICON}" sizes="32x32" />
+    <script type="text/javascript" src="{statics.SCRIPT}" id="td-site-js" defer></script>
 </head>
 <body class="post-template-default single single-post postid-{article.number} single-format-standard category-{section.slug} td-standard-pack global-block-template-1 td-full-layout" itemscope="itemscope" itemtype="https://schema.org/WebPage">
 <div class="td-scroll-up"><i class="td-icon-menu-up"></i></div>
@@ -178,7 +185,7 @@ def render(content: SiteContent, article: Article, base: str) -> str:
 </div>
 {_share(url, article.title, "top")}
 <div class="td-post-content tagdiv-type">
-<div class="td-post-featured-image"><img width="696" height="392" class="entry-thumb" src="{article.image_path}" alt="" title="{esc(article.title)}"/></div>
+<div class="td-post-featured-image">{lead}</div>
 {body_html}
 </div>
 <footer>
