@@ -116,6 +116,11 @@ class Rendering:
     facts: dict[str, Any]
     seconds: float
     console_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def requests_to(self, origin: str) -> list[str]:
+        """The requests the browser sent to `origin` (for a replay: what escaped the archive)."""
+        return [url for url in self.requests if url.startswith(origin)]
 
     @property
     def styled_sheets(self) -> int:
@@ -132,8 +137,6 @@ class Rendering:
         if not facts["fonts_loaded"]:
             said.append("no web font loaded")
         said += ["web font %s failed" % family for family in facts["fonts_failed"]]
-        if not facts["images"]:
-            said.append("no <img> on the page")
         said += ["image %s did not load" % img["src"] for img in facts["images"] if img["width"] <= 0]
         said += ["background image %s did not load" % bg["src"] for bg in facts["backgrounds"]
                  if not bg["loaded"]]
@@ -186,8 +189,10 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def _new_page(browser: Any, block: tuple[str, ...], errors: list[str]) -> Any:
+def _new_page(browser: Any, block: tuple[str, ...], errors: list[str], requests: list[str]) -> Any:
     context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    # every request of every frame and worker of the context, service worker included
+    context.on("request", lambda request: requests.append(request.url))
     page = context.new_page()
     page.set_default_timeout(SETTLE_TIMEOUT_MS)
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -201,12 +206,13 @@ def render(name: str, url: str, out: Path, block: tuple[str, ...] = ()) -> Rende
     """`url` opened as a top-level page; `block` lists resource types to refuse (e.g. "stylesheet")."""
     started = time.monotonic()
     errors: list[str] = []
+    requests: list[str] = []
     with chromium() as browser:
-        page = _new_page(browser, block, errors)
+        page = _new_page(browser, block, errors, requests)
         page.goto(url, wait_until="load")
         facts = page.evaluate(_SETTLE_AND_DESCRIBE)
         page.screenshot(path=str(out))
-    return Rendering(name, out, facts, time.monotonic() - started, errors)
+    return Rendering(name, out, facts, time.monotonic() - started, errors, requests)
 
 
 def render_embedded(name: str, page_url: str, target_url: str, out: Path) -> Rendering:
@@ -214,14 +220,15 @@ def render_embedded(name: str, page_url: str, target_url: str, out: Path) -> Ren
     `target_url` has loaded with its fonts and images, the viewport is shot."""
     started = time.monotonic()
     errors: list[str] = []
+    requests: list[str] = []
     with chromium() as browser:
-        page = _new_page(browser, (), errors)
+        page = _new_page(browser, (), errors, requests)
         page.goto(page_url, wait_until="load")
         frame = _replayed_frame(page, target_url)
         frame.wait_for_load_state("load")
         facts = frame.evaluate(_SETTLE_AND_DESCRIBE)
         page.screenshot(path=str(out))
-    return Rendering(name, out, facts, time.monotonic() - started, errors)
+    return Rendering(name, out, facts, time.monotonic() - started, errors, requests)
 
 
 def _replayed_frame(page: Any, target_url: str) -> Any:
