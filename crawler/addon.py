@@ -1,12 +1,15 @@
 """The archive as a Scrapy add-on: `ADDONS = {"crawler.addon.NewsArchiveAddon": 0}` in any project.
 
 It registers what makes a crawl an archive: the download handler that keeps the bytes as they
-came, the capture / conditional-request / private-address middlewares, the item pipeline, the run
-extension and the disk-backed dupefilter. It also supplies the ARCHIVE_* / FETCH_* / EXTRACT_* /
-DEDUPE_* / DISCOVERY_* defaults of crawler/settings.py, at add-on priority, so a project sets only
-what it changes. A component the project already lists (or disables with None) keeps its place.
+came, the capture / conditional-request / private-address middlewares, the page-requisites spider
+middleware, the item pipeline, the run extension and the disk-backed dupefilter. It also supplies
+the ARCHIVE_* / FETCH_* / EXTRACT_* / DEDUPE_* / DISCOVERY_* / REQUISITES_* defaults of
+crawler/settings.py, at add-on priority, so a project sets only what it changes. A component the
+project already lists (or disables with None) keeps its place.
 
-A spider of that project yields `page_of(response)` for each page it wants as an article.
+A spider of that project yields `page_of(response)` for each page it wants as an article; the
+requisites of each HTML page its callbacks handle are fetched and archived too (mixing
+crawler.requisites.RequisiteCallbacks into the spider lets a saved frontier keep their requests).
 """
 from __future__ import annotations
 
@@ -49,13 +52,15 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         # later still in the request direction, first in the response direction
         "crawler.safety.PrivateAddressMiddleware": 960,
     },
+    # requests for each HTML page's requisites; nearest the spider, so Referer and depth apply to them
+    "SPIDER_MIDDLEWARES": {"crawler.requisites.RequisiteMiddleware": 950},
     "ITEM_PIPELINES": {"crawler.article_pipeline.ArticlePipeline": 300},
     "EXTENSIONS": {"crawler.run_extension.CrawlRun": 500},
 }
 # seen requests on disk (JOBDIR) with a bounded cache, not a set in memory that grows per URL
 DUPEFILTER = "crawler.dupefilter.DiskDupeFilter"
 # the groups of crawler/settings.py that belong to the archive, not to a Scrapy project
-OWN_PREFIXES = ("ARCHIVE_", "FETCH_", "EXTRACT_", "DEDUPE_", "DISCOVERY_")
+OWN_PREFIXES = ("ARCHIVE_", "FETCH_", "EXTRACT_", "DEDUPE_", "DISCOVERY_", "REQUISITES_")
 
 
 class NewsArchiveAddon:

@@ -39,6 +39,7 @@ from archive.versions import package_version
 from archive.warc import HttpExchange, WarcWriter, build_request_head, build_response_head, format_fields
 from archive.writes import WriteFailed, as_write_failure
 from crawler.download import TRUNCATED_META_KEY, WIRE_META_KEY, TruncatedDownload, WireCapture
+from crawler.requisites import REQUISITE_META_KEY, TOO_BIG_META_KEY
 from crawler.run_extension import crawl_run
 from crawler.safety import is_public
 from crawler.setting_types import SettingError, typed_setting
@@ -232,6 +233,11 @@ class CaptureMiddleware:
         except (WriteFailed, OSError, sqlite3.Error) as err:
             self._stop_if_write_failed(response.url, err)
             raise
+        if request.meta.get(REQUISITE_META_KEY):  # counted apart from pages (crawler/requisites.py)
+            self.stats.inc_value("requisites/archived")
+            self.stats.inc_value("requisites/bytes", len(response.body))
+            if response.status == 304:
+                self.stats.inc_value("requisites/not_modified")
         return response
 
     def process_exception(self, request: Request, exception: BaseException) -> None:
@@ -241,6 +247,9 @@ class CaptureMiddleware:
         if not isinstance(cut, TruncatedDownload):
             return None
         self.stats.inc_value("fetch/truncated/%s" % cut.reason)
+        if request.meta.get(REQUISITE_META_KEY) and cut.reason != "time":  # past REQUISITES_MAX_SIZE
+            self.stats.inc_value("requisites/too_big")
+            request.meta[TOO_BIG_META_KEY] = True
         if request.meta.get("dont_archive") or not self._may_archive(cut):
             logger.warning("download of %s cut short: %s", cut.url, cut.detail)
             return None

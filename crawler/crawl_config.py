@@ -44,6 +44,11 @@ SETTINGS: dict[str, Kind] = {
     "FETCH_RECRAWL_DAYS": number(0, unit="days"),
     "FETCH_PRIVATE_HINT": TEXT,
     "FETCH_RETRY_AFTER_MAX": number(0, unit=SECONDS),
+    # page requisites (crawler/requisites.py)
+    "REQUISITES_ENABLED": BOOL,
+    "REQUISITES_MAX_HOPS": whole(0, unit="embed hops"),
+    "REQUISITES_PER_PAGE": whole(0, unit="requisites"),
+    "REQUISITES_MAX_SIZE": whole(0, unit=BYTES),
     # bounds on the work of one response (crawler/bounds.py)
     "DISCOVERY_MAX_LINKS_PER_PAGE": whole(0, unit="links"),
     "DISCOVERY_MAX_ENTRIES": whole(0, unit="entries"),

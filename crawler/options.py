@@ -122,6 +122,7 @@ class Option:
     from_toml: Callable[[Any], Any] = lambda value: value
     text: str = "%s"  # how the command line spells its value
     check: Callable[[str, Any], list[str]] = lambda label, value: []  # of each part of a valid value
+    as_setting: Callable[[Any], Any] = lambda value: value  # the setting's value for the option's
 
     def label(self, flags: bool) -> str:
         return self.flag if flags else self.key
@@ -145,10 +146,26 @@ OPTIONS = (
     Option("conditional", "conditional", "--conditional", "true or false", _flag, "FETCH_CONDITIONAL"),
     Option("max_pages", "max_pages", "--max-pages", "a whole number >= 0", _whole),
     Option("allow_private", "allow_private", "--allow-private", "true or false", _flag, "FETCH_ALLOW_PRIVATE"),
+    # on by default: the option turns it off (jobs.toml: requisites = false)
+    Option("no_requisites", "requisites", "--no-requisites", "true or false", _flag, "REQUISITES_ENABLED",
+           lambda value: not value if isinstance(value, bool) else value, as_setting=lambda value: not value),
+    Option("requisites_per_page", "requisites_per_page", "--requisites-per-page", "a whole number >= 0", _whole,
+           "REQUISITES_PER_PAGE"),
+    Option("requisite_max_size", "requisite_max_size", "--requisite-max-size", "a whole number of bytes >= 0",
+           _whole, "REQUISITES_MAX_SIZE"),
     Option("settings", "settings", "-s", "a table of Scrapy settings", lambda v: isinstance(v, Mapping),
            from_toml=_setting_texts, check=lambda label, settings: _setting_name_problems(settings)),
 )
 OPTION_KEYS = {option.key: option for option in OPTIONS}
+
+
+# options whose 0 is a value of its own ("no bound"), not "as the settings have it"
+_ZERO_MEANS = frozenset(("requisites_per_page", "requisite_max_size"))
+
+
+def _unset(option: Option, value: Any) -> bool:
+    """Left as the settings have it: None, empty, false or (most options) 0."""
+    return value is None or value == () or value is False or (value == 0 and option.field not in _ZERO_MEANS)
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,9 @@ class CrawlOptions:
     conditional: bool = False
     max_pages: int = 0
     allow_private: bool = False
+    no_requisites: bool = False
+    requisites_per_page: int | None = None
+    requisite_max_size: int | None = None
     settings: Mapping[str, str] = field(default_factory=dict)  # -s KEY=VALUE, a job's settings
 
     @classmethod
@@ -217,8 +237,8 @@ class CrawlOptions:
         made: dict[str, Any] = {}
         for option in OPTIONS:
             value = getattr(self, option.field)
-            if option.setting and option.field not in skip and value not in (None, (), False):
-                made[option.setting] = list(value) if isinstance(value, tuple) else value
+            if option.setting and option.field not in skip and not _unset(option, value):
+                made[option.setting] = list(value) if isinstance(value, tuple) else option.as_setting(value)
         made.update(self.settings)
         return made
 
@@ -227,7 +247,7 @@ class CrawlOptions:
         args = list(self.seeds)
         for option in OPTIONS:
             value = getattr(self, option.field)
-            if option.field in ("seeds", "settings") or value in (None, (), False, 0):
+            if option.field in ("seeds", "settings") or _unset(option, value):
                 continue
             if value is True:
                 args.append(option.flag)

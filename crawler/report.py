@@ -19,6 +19,8 @@ from crawler.commands import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
 logger = logging.getLogger(__name__)
 
 VERSIONED = ("newsarchive", "scrapy", "trafilatura", "warcio", "twisted", "lxml")
+# the counts of page requisites (crawler/requisites.py), under "requisites/" in the stats
+REQUISITE_COUNTS = ("requested", "archived", "bytes", "not_modified", "too_big", "page_cap", "hop_cap", "failed")
 
 
 def versions() -> dict[str, str]:
@@ -69,6 +71,7 @@ def build_report(ctx: RunContext, stats: dict[str, Any], kind: str, finished: da
             "bytes": sum(f["bytes"] for f in run_files),
             "files": run_files,
         },
+        "requisites": {name: int(stats.get("requisites/" + name, 0)) for name in REQUISITE_COUNTS},
         "items_file": items_path if os.path.exists(items_path) else None,
         "versions": versions(),
         "stats": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in sorted(stats.items())},
@@ -168,9 +171,25 @@ def _crawl_lines(report: Mapping[str, Any], collection: Collection) -> list[str]
         "  duplicates        %d  (%s)" % (sum(duplicates.values()), _breakdown(duplicates) or "none"),
         "  not articles      %d" % report.get("not_articles", 0),
         "  errors            %d  (%s)" % (sum(errors.values()), _breakdown(errors) or "none"),
+        *_requisite_line(report.get("requisites") or {}),
         "  WARC files        %d, %s" % (len(files), _human(archive.get("bytes", 0))),
         *["    %s  %s" % (os.path.join(collection.archive_dir, f["name"]), _human(f["bytes"])) for f in files],
     ]
+
+
+def _requisite_line(counts: Mapping[str, int]) -> list[str]:
+    """One line when any requisite was fetched or a cap was hit (a crawl with --no-requisites has none)."""
+    caps = {"per page": counts.get("page_cap", 0), "hops": counts.get("hop_cap", 0),
+            "size": counts.get("too_big", 0)}
+    if not counts.get("archived") and not any(caps.values()):
+        return []
+    notes = ["%d not modified" % counts["not_modified"]] if counts.get("not_modified") else []
+    if counts.get("failed"):
+        notes.append("%d failed" % counts["failed"])
+    if any(caps.values()):
+        notes.append("caps hit: " + _breakdown(caps))
+    return ["  requisites        %d archived, %s%s" % (counts.get("archived", 0), _human(counts.get("bytes", 0)),
+                                                     "  (%s)" % "; ".join(notes) if notes else "")]
 
 
 def _replay_lines(report: Mapping[str, Any]) -> list[str]:

@@ -34,6 +34,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.jobdir import QUEUE_DIR
+from crawler.requisites import REQUISITE_META_KEY
 from crawler.run_extension import run_context
 from crawler.spiders.news import SOURCE_META_KEY
 from pipelines.canonical import InvalidURL, canonicalize
@@ -69,8 +70,8 @@ class ResumeSkipMiddleware:
     def process_request(self, request: Request) -> None:
         meta = request.meta
         hop = bool(meta.get("redirect_times"))
-        if not (hop or self.resumed) or meta.get(SOURCE_META_KEY) == "seed":
-            return None
+        if not (hop or self.resumed) or meta.get(SOURCE_META_KEY) == "seed" or meta.get(REQUISITE_META_KEY):
+            return None  # a requisite is never an article: fetched once a run, by the dupefilter
         try:
             url = canonicalize(request.url)
         except InvalidURL:

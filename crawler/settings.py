@@ -82,3 +82,9 @@ DISCOVERY_PROBE = True  # also fetch /sitemap.xml, /sitemap_news.xml, /feed of e
 DISCOVERY_TRAP_LIMIT = 100  # URLs per trap shape (calendar, pagination, session ids, loops); 0: no bound
 DISCOVERY_MAX_LINKS_PER_PAGE = 5000  # links read of one page, the rest ignored (counted); 0: no bound
 DISCOVERY_MAX_ENTRIES = 50_000  # entries read of one feed or sitemap (the sitemap protocol's limit); 0: no bound
+
+# REQUISITES_*: what a browser needs to render each archived page (crawler/requisites.py)
+REQUISITES_ENABLED = True  # --no-requisites turns it off
+REQUISITES_MAX_HOPS = 3  # embed hops: page -> CSS = 1, CSS -> font = 2, @import CSS -> font = 3
+REQUISITES_PER_PAGE = 150  # requisites one page or stylesheet adds, the rest counted; 0: no bound
+REQUISITES_MAX_SIZE = 16 * 1024 * 1024  # bytes of one requisite (what came is archived, truncated); 0: DOWNLOAD_MAXSIZE

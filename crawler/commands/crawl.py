@@ -46,6 +46,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="ask for feeds and listings only if changed (If-None-Match); 304s become revisits")
     parser.add_argument("--recrawl-days", type=float, default=None, metavar="N",
                         help="fetch articles of the last N days again, to catch updates")
+    parser.add_argument("--no-requisites", action="store_true",
+                        help="do not fetch page requisites (stylesheets, images, fonts, scripts, icons)")
+    parser.add_argument("--requisites-per-page", type=non_negative, default=None, metavar="N",
+                        help="fetch at most N requisites of one page or stylesheet (default 150; 0: no limit)")
+    parser.add_argument("--requisite-max-size", type=non_negative, default=None, metavar="BYTES",
+                        help="cut a requisite off at BYTES, archived as truncated (default 16 MiB; "
+                             "0: DOWNLOAD_MAXSIZE)")
     parser.add_argument("--resume", action="store_true",
                         help="continue the collection's interrupted crawl where it stopped")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
@@ -69,7 +76,8 @@ def crawl_options(args: argparse.Namespace) -> CrawlOptions:
         seeds=tuple(args.seeds), scope=args.scope, allow=tuple(args.allow), deny=tuple(args.deny),
         max_depth=args.max_depth, since_hours=args.since, recrawl_days=args.recrawl_days,
         conditional=args.conditional, max_pages=args.max_pages, allow_private=args.allow_private,
-        settings=parse_setting_overrides(args.settings),
+        no_requisites=args.no_requisites, requisites_per_page=args.requisites_per_page,
+        requisite_max_size=args.requisite_max_size, settings=parse_setting_overrides(args.settings),
     )
 
 

@@ -20,6 +20,7 @@ from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.discovery import FEED_TYPES, Discovered, parse_document
 from crawler.links import RecentMap, join_key, scan_links
 from crawler.redirect_scope import RedirectRefused
+from crawler.requisites import RequisiteCallbacks
 from crawler.run_extension import run_context
 from crawler.scope import DiscoveryConfig, Scope
 from crawler.traps import TrapGuard, growth_families, trap_shape
@@ -64,7 +65,9 @@ def split_seeds(seeds: str | Iterable[str]) -> list[str]:
     return [s for s in seeds if s]
 
 
-class NewsSpider(Spider):
+class NewsSpider(Spider, RequisiteCallbacks):
+    """Pages, feeds and sitemaps; each HTML page's requisites come with it (crawler/requisites.py)."""
+
     name = "news"
 
     def __init__(self, seeds: str | Iterable[str] = "", max_pages: int | str = 0, **kwargs: Any) -> None:
