@@ -264,10 +264,17 @@ class DemoSite:
     def _abs(self, path: str) -> str:
         return self.url.rstrip("/") + path
 
-    def manifest(self) -> dict[str, dict[str, Any]]:
-        """Expected captures, in warc_check.py's ``--manifest`` format, keyed by absolute URL."""
+    def manifest(self, requisites: bool = False) -> dict[str, dict[str, Any]]:
+        """Expected captures, in warc_check.py's ``--manifest`` format, keyed by absolute URL.
+
+        Pages, feeds, sitemaps, the redirect and the 404; with ``requisites``, also every
+        stylesheet, font, script, icon and image those pages reference.
+        """
+        paths = self.router.manifest_paths()
+        if requisites:
+            paths += self.router.requisite_paths()
         out = {}
-        for path in self.router.manifest_paths():
+        for path in paths:
             response = self.router.route(path)
             out[self._abs(path)] = {
                 "sha256": hashlib.sha256(response.body).hexdigest(),
@@ -298,6 +305,11 @@ class DemoSite:
                 alternate_urls=alternates, modified=a.modified.isoformat(),
                 description=a.description, tags=list(a.tags), image=self._abs(a.image_path)))
         return out
+
+    def requisite_urls(self) -> list[str]:
+        """Every page requisite the site's pages reference (stylesheets, the font they import,
+        the masthead tile, script, icon, lead images and their srcset variants)."""
+        return [self._abs(p) for p in self.router.requisite_paths()]
 
     def private_urls(self) -> list[str]:
         """URLs under robots.txt's ``Disallow: /private/``; served, but never to be fetched."""
