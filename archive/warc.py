@@ -118,6 +118,12 @@ def format_fields(warc_version: str) -> dict[str, str]:
     return {"format": "WARC File Format %s" % version[len("WARC/"):], "conformsTo": SPECIFICATIONS[version]}
 
 
+def file_stamp(dt: datetime) -> str:
+    """The 17-digit UTC timestamp of a WARC file name (yyyyMMddHHmmssSSS: Heritrix, WARC annex C)."""
+    dt = dt.astimezone(timezone.utc)
+    return dt.strftime("%Y%m%d%H%M%S") + "%03d" % (dt.microsecond // 1000)
+
+
 def make_record_id() -> str:
     return "<urn:uuid:%s>" % uuid.uuid4()
 
@@ -176,6 +182,12 @@ class _OpenFile:
 class WarcWriter:
     """Writes exchanges into `<prefix>-<timestamp>-<serial>-<host>.warc.gz` files in `directory`.
 
+    The timestamp is when the file was opened, UTC, in the 17 digits Heritrix and the WARC
+    annex use (yyyyMMddHHmmssSSS: to the millisecond). Files sort by name in the order they
+    were written: the serial orders files opened in the same millisecond, and a file's stamp is
+    never earlier than the one before it (a clock set back does not reorder them). Older files
+    named with 20 digits (to the microsecond) sort among them by time all the same.
+
     Files are written as `*.open` and renamed when closed; a new file starts when the next
     record would pass `max_size`. Every record goes to the OS as soon as it is written.
 
@@ -196,6 +208,7 @@ class WarcWriter:
     clock: Clock = utc_now
     make_id: IdMaker = make_record_id
     _serial: int = field(default=0, init=False)
+    _last_stamp: str = field(default="", init=False)
     _current: _OpenFile | None = field(default=None, init=False, repr=False)
     closed_files: list[str] = field(default_factory=list, init=False)
     failure: WriteFailed | None = field(default=None, init=False)
@@ -373,7 +386,7 @@ class WarcWriter:
         )
 
     def _open_new(self) -> _OpenFile:
-        stamp = self.clock().astimezone(timezone.utc).strftime("%Y%m%d%H%M%S%f")
+        stamp = self._last_stamp = max(file_stamp(self.clock()), self._last_stamp)
         ext = ".warc.gz" if self.gzip else ".warc"
         while True:
             self._serial += 1

@@ -9,19 +9,22 @@ import itertools
 import os
 import zlib
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.collection import Collection
 from archive.exceptions import ArchiveError
-from archive.warc import OPEN_SUFFIX, HttpExchange, RecordLocation, WarcWriter, format_fields
+from archive.index import indexed_files, rebuild_index
+from archive.repair import repair_directory
+from archive.warc import OPEN_SUFFIX, HttpExchange, RecordLocation, WarcWriter, file_stamp, format_fields
 from tests.conftest import warc_check
 
 FIXED_DATE = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc)
-STAMP = "20240506070809123456"
+STAMP = "20240506070809123"  # yyyyMMddHHmmssSSS, as Heritrix and the WARC annex name files
 
 REQUEST_HEAD = b"GET /news/1?x=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: test\r\n\r\n"
 RESPONSE_HEAD = (
@@ -455,6 +458,71 @@ def test_revisit_for_a_304_uses_the_server_not_modified_profile(tmp_path: Path) 
     assert fields["WARC-Profile"] == "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
     assert fields["WARC-Refers-To"] == original.record_id
     assert "WARC-Payload-Digest" not in fields
+
+
+# -- file names ------------------------------------------------------------------------------
+def test_file_stamp_is_17_digits_of_utc_to_the_millisecond() -> None:
+    assert file_stamp(FIXED_DATE) == STAMP
+    assert file_stamp(datetime(2024, 5, 6, 9, 8, 9, 999999, tzinfo=timezone(timedelta(hours=2)))) == \
+        "20240506070809999"  # cut, not rounded: never a stamp later than the moment
+
+
+def test_files_of_one_writer_sort_by_name_in_the_order_they_were_written(tmp_path: Path) -> None:
+    # two files in the same millisecond, a third 0.3 ms later, the clock set back an hour, a second later
+    moments = [FIXED_DATE, FIXED_DATE, FIXED_DATE + timedelta(microseconds=300), FIXED_DATE - timedelta(hours=1),
+               FIXED_DATE + timedelta(seconds=1)]
+    now = [FIXED_DATE]
+    writer = make_writer(tmp_path, True, max_size=100, clock=lambda: now[0])
+    for n, moment in enumerate(moments):  # each exchange passes max_size: a file each
+        now[0] = moment
+        writer.write_exchange(exchange("http://example.com/news/%d" % n, date=FIXED_DATE))
+    paths = [os.path.basename(p) for p in writer.close()]
+    assert sorted(paths) == paths
+    # never earlier than the file before; the serial orders those of one millisecond
+    assert [p.split("-")[1] for p in paths] == [STAMP] * 4 + ["20240506070810123"]
+    assert [int(p.split("-")[2]) for p in paths] == [1, 2, 3, 4, 5]
+
+
+def _old_style(path: str, stamp20: str) -> str:
+    """`path` renamed as an older release named its files: a 20-digit stamp (to the microsecond)."""
+    name = os.path.basename(path)
+    parts = name.split("-")
+    parts[1] = stamp20
+    old = os.path.join(os.path.dirname(path), "-".join(parts))
+    os.replace(path, old)
+    return old
+
+
+def test_a_collection_with_20_and_17_digit_names_lists_repairs_and_indexes_them_in_time_order(
+        tmp_path: Path) -> None:
+    collection = Collection.create(str(tmp_path), "mixed")
+    archive = Path(collection.archive_dir)
+
+    def one_file(moment: datetime, url: str) -> str:
+        writer = make_writer(archive, True, clock=lambda: moment)
+        writer.write_exchange(exchange(url))
+        (path,) = writer.close()
+        return path
+
+    # an older release's files: one closed, one a crash left open (repaired below)
+    old_closed = _old_style(one_file(datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=timezone.utc),
+                                     "http://example.com/old/1"), "20240506070809123456")
+    old_open = _old_style(one_file(datetime(2024, 5, 6, 7, 8, 9, 123999, tzinfo=timezone.utc),
+                                   "http://example.com/old/2"), "20240506070809123999")
+    os.replace(old_open, old_open + OPEN_SUFFIX)
+    # this release's: the same millisecond as the old ones, a later one, and one of the day before
+    same_ms = one_file(datetime(2024, 5, 6, 7, 8, 9, 124000, tzinfo=timezone.utc), "http://example.com/new/1")
+    later = one_file(datetime(2024, 5, 7, tzinfo=timezone.utc), "http://example.com/new/2")
+    before = one_file(datetime(2024, 5, 5, tzinfo=timezone.utc), "http://example.com/new/0")
+    assert os.path.basename(later) == "test-20240507000000000-00001-crawler-1.warc.gz"
+
+    (repaired,) = repair_directory(str(archive))
+    assert repaired.path == old_open and repaired.records == 3  # warcinfo, response, request
+    assert collection.warc_files() == [before, old_closed, old_open, same_ms, later]
+    assert rebuild_index(collection.indexes_dir, collection.warc_files()) == 5
+    names, lines = indexed_files(collection.indexes_dir)
+    assert names == {os.path.basename(p) for p in (before, old_closed, old_open, same_ms, later)}
+    assert lines == 5
 
 
 # -- warcinfo --------------------------------------------------------------------------------

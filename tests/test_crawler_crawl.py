@@ -126,7 +126,8 @@ def test_warc_files_are_closed_named_and_open_with_warcinfo(demo_crawl: CrawlRes
     files = sorted(archive.glob("*.warc.gz"))
     assert files
     for path in files:
-        assert re.fullmatch(r"newsarchive-\d{20}-\d{5}-[A-Za-z0-9.-]+\.warc\.gz", path.name)
+        # yyyyMMddHHmmssSSS (UTC): the 17 digits of Heritrix and the WARC annex
+        assert re.fullmatch(r"newsarchive-\d{17}-\d{5}-[A-Za-z0-9.-]+\.warc\.gz", path.name)
         with open(path, "rb") as fh:
             assert next(iter(ArchiveIterator(fh))).rec_type == "warcinfo"
 
