@@ -218,6 +218,9 @@ class WarcWriter:
             self.warc_version = "WARC/" + self.warc_version
         if self.warc_version not in PROFILE_IDENTICAL:
             raise ArchiveError("unsupported WARC version %r" % self.warc_version)
+        claimed = {k: v for k, v in self.info.items() if k in ("format", "conformsTo")}
+        if claimed and claimed != {k: v for k, v in format_fields(self.warc_version).items() if k in claimed}:
+            raise ArchiveError("warcinfo fields %r do not name %s, the version written" % (claimed, self.warc_version))
         self.host = re.sub(r"[^A-Za-z0-9.-]+", "-", self.host) or "localhost"
         self._builder = _RecordBuilder(self.warc_version, self.make_id)
         os.makedirs(self.directory, exist_ok=True)

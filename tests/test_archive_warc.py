@@ -542,6 +542,16 @@ def test_warcinfo_names_the_format_the_file_is_written_in(tmp_path: Path, versio
     assert "warc-%s" % other not in fields and "Format %s" % other not in fields
 
 
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_a_writer_refuses_warcinfo_fields_naming_another_version(tmp_path: Path, version: str) -> None:
+    other = "1.1" if version == "1.0" else "1.0"
+    for claim in (format_fields(other), {"conformsTo": format_fields(other)["conformsTo"]},
+                  {"format": format_fields(other)["format"]}):
+        with pytest.raises(ArchiveError, match="WARC/%s, the version written" % version):
+            make_writer(tmp_path, True, warc_version=version, info={"software": "t", **claim})
+    assert not list(tmp_path.iterdir())  # refused before any file
+
+
 def test_format_fields_refuse_a_version_the_writer_cannot_write() -> None:
     assert format_fields("WARC/1.0") == format_fields("1.0")
     with pytest.raises(ArchiveError, match="2.0"):
