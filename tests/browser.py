@@ -8,6 +8,7 @@ sw.js, which `make test` puts in .venv/replaywebpage/.
 from __future__ import annotations
 
 import html
+import json
 import os
 import shutil
 import threading
@@ -240,7 +241,7 @@ def _replayed_frame(page: Any, target_url: str) -> Any:
             if "mp_/" in frame.url and frame.url.endswith("mp_/" + target_url):
                 return frame
         page.wait_for_timeout(200)
-    raise AssertionError("no frame replaying replaying %s; frames: %s" % (
+    raise AssertionError("no frame replaying %s; frames: %s" % (
         target_url, [f.url for f in page.frames]))
 
 
@@ -254,7 +255,26 @@ replay-web-page, iframe { position: fixed; inset: 0; width: 100vw; height: 100vh
 </body></html>
 """
 _RWP_HEAD = '<script src="ui.js"></script>'
-_RWP_BODY = '<replay-web-page source="%s" url="%s" embed="replayonly"></replay-web-page>'
+# <replay-web-page> opens its iframe as soon as its service worker is registered, not once it is
+# active: on a busy machine that first navigation misses the worker (the frame got the static
+# server's answer for replay/ and stayed empty). So the page registers the very same worker
+# (same script URL and scope, so the component's own registration changes nothing) and adds the
+# component once the worker is activated: the state a returning visitor's browser is in.
+_RWP_BODY = """<script>
+(async () => {
+  const reg = await navigator.serviceWorker.register("./replay/sw.js?serveIndex=1", {scope: "./replay/"});
+  const worker = reg.installing || reg.waiting || reg.active;
+  if (worker.state !== "activated") {
+    await new Promise(done => worker.addEventListener("statechange",
+      () => { if (worker.state === "activated") done(); }));
+  }
+  const embed = document.createElement("replay-web-page");
+  embed.setAttribute("source", %s);
+  embed.setAttribute("url", %s);
+  embed.setAttribute("embed", "replayonly");
+  document.body.appendChild(embed);
+})();
+</script>"""
 _FRAME_BODY = '<iframe src="%s"></iframe>'
 
 
@@ -266,6 +286,11 @@ class _StaticHandler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def list_directory(self, path: Any) -> None:
+        # a frame that reaches the server instead of ReplayWeb.page's worker is a plain 404
+        self.send_error(404, "no listing")
+        return None
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -342,7 +367,7 @@ class EmbeddingSite:
             shutil.copyfile(rwp / "ui.js", self.folder / "ui.js")
             shutil.copyfile(rwp / "sw.js", self.folder / "replay" / "sw.js")
         shutil.copyfile(wacz, self.folder / (name + ".wacz"))
-        body = _RWP_BODY % (html.escape(name + ".wacz"), html.escape(target_url))
+        body = _RWP_BODY % (json.dumps(name + ".wacz"), json.dumps(target_url))
         return self._page(name, _RWP_HEAD, body)
 
     def frame(self, src: str, name: str) -> str:
