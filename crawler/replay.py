@@ -47,6 +47,9 @@ def replay(
         report = build_report(ctx, dict(stats), "replay", datetime.now(timezone.utc), {
             "sources": [os.path.abspath(p) for p in paths],
             "problems": [str(p) for p in read.problems],
+            # unreadable stretches (file, offset, bytes skipped), records read despite a wrong
+            # Content-Length, and what the payload digests said (mismatches by file, offset, URI)
+            "read": read.to_dict(),
         })
         report["errors"]["unreadable_warc"] = len(read.problems)
         ctx.record_end(report)
@@ -78,6 +81,10 @@ def _replay_into(ctx: RunContext, paths: list[str], workers: int | None) -> tupl
     stats["replay/records"] = read.records
     stats["replay/unreadable"] = len(read.problems)
     stats["replay/revisits"] = read.revisits  # replayed with their original's body
+    stats["replay/skipped_bytes"] = sum(getattr(p, "length", None) or 0 for p in read.problems)
+    stats["replay/misframed"] = len(read.misframed)
+    for outcome, count in read.digests.items():
+        stats["replay/payload_digest/" + outcome] = count
     for reason, count in read.skipped.items():
         stats["replay/skipped/" + reason] = count
     return stats, read
