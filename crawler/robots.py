@@ -7,6 +7,10 @@
 - A 4xx robots.txt allows everything (2.3.1.3), whatever its error page says.
 - Only the first 500 KiB of a robots.txt are read, up to the last whole line (Google does the
   same; a 12 MB one held the reactor for 49 s): `discovery/bound/robots_size`.
+- Every request that waited for its host's robots.txt is judged by it. Scrapy 2.19 hands the
+  parser to the first one only (Twisted's `asFuture` leaves None to the Deferred's later
+  waiters), so the others went out unchecked: seen with page requisites, which reach a new host
+  (a CDN) several at a time.
 
 Enabled in place of Scrapy's by the add-on (crawler/addon.py). It overrides the private
 `_parse_robots` of Scrapy 2.19 (pinned in pyproject.toml).
@@ -18,6 +22,8 @@ from typing import Any
 
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Request, Response
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 
 from crawler.bounds import ROBOTS_MAX_SIZE, BoundNotice, ResponseBounds
 
@@ -41,6 +47,11 @@ class RobotsMiddleware(RobotsTxtMiddleware):
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
         self._notice = BoundNotice(crawler, ResponseBounds.from_settings(crawler.settings))
+
+    async def robot_parser(self, request: Request) -> Any:
+        found = await super().robot_parser(request)
+        settled = self._parsers.get(urlparse_cached(request).netloc)  # the parser, or None after an error
+        return found if isinstance(settled, Deferred) else settled
 
     async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
         if response.status >= 500:
