@@ -104,6 +104,27 @@ SCRIPT = """/* The Meridian Post - page enhancements */
 })();
 """
 
+# The AMP copy self-hosts its runtime (AMP allows it: <meta name="runtime-host">), so the
+# demo never sends a crawler or a browser off 127.0.0.1. This stand-in does the two things the
+# page needs of the real one: reveal the body the boilerplate hides, and draw each amp-img.
+AMP_RUNTIME = """/* AMP runtime stand-in for The Meridian Post's self-hosted AMP pages */
+(function () {
+  "use strict";
+  document.querySelectorAll("amp-img").forEach(function (holder) {
+    var img = document.createElement("img");
+    ["src", "srcset", "sizes", "width", "height", "alt"].forEach(function (name) {
+      if (holder.hasAttribute(name)) {
+        img.setAttribute(name, holder.getAttribute(name));
+      }
+    });
+    img.style.cssText = "display: block; width: 100%; height: auto";  // layout="responsive"
+    holder.appendChild(img);
+  });
+  document.body.style.animation = "none";
+  document.body.style.visibility = "visible";
+})();
+"""
+
 BAND = (0x17, 0x32, 0x4F)
 BAND_STRIPE = (0x26, 0x4D, 0x78)
 ACCENT = (0xB3, 0x26, 0x1E)

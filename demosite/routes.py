@@ -202,10 +202,11 @@ class Router:
     def requisite_paths(self) -> list[str]:
         """Every requisite the site's pages reference: what a crawl fetching them should get.
 
-        The shared stylesheets, font, tile, script and icon, then each article's lead image
-        and its srcset variants (home and section fronts show some of the same images).
+        The shared stylesheets, font, tile, script and icon, the AMP copy's runtime, then each
+        article's lead image and its srcset variants (home and section fronts show some of
+        the same images).
         """
-        paths = list(statics.shared_paths())
+        paths = [*statics.shared_paths(), statics.AMP_RUNTIME]
         for a in self.content.articles:
             paths += [a.image_path, *statics.variant_paths(a.image_path)]
         return paths

@@ -19,6 +19,7 @@ FONT = "/static/fonts/meridian-block.woff"
 MASTHEAD_TILE = "/static/masthead.png"
 SCRIPT = "/static/site.js"
 FAVICON = "/favicon.ico"
+AMP_RUNTIME = "/static/amp/v0.js"  # only the AMP copy of a story loads it
 LOGO = "/static/logo.png"  # named by JSON-LD only, not a requisite of any page
 
 # Every asset claims the same release date: If-Modified-Since answers agree from run to run.
@@ -33,6 +34,7 @@ _ASSETS: dict[str, tuple[str, Callable[[], bytes]]] = {
     MASTHEAD_TILE: ("image/png", assets.masthead_tile),
     SCRIPT: ("text/javascript; charset=utf-8", lambda: assets.SCRIPT.encode()),
     FAVICON: ("image/vnd.microsoft.icon", assets.favicon),
+    AMP_RUNTIME: ("text/javascript; charset=utf-8", lambda: assets.AMP_RUNTIME.encode()),
     LOGO: ("image/png", lambda: assets.png("logo", 240, 60)),
 }
 _VARIANT = re.compile(r"^/media/([a-z0-9-]+)-(\d+)w\.png$")

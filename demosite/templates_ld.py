@@ -144,7 +144,8 @@ def render_amp(content: SiteContent, article: Article, base: str) -> str:
 <html amp lang="en">
 <head>
 <meta charset="utf-8">
-<script async src="https://cdn.ampproject.org/v0.js"></script>
+<meta name="runtime-host" content="{base}/static/amp">
+<script async src="{statics.AMP_RUNTIME}"></script>
 <title>{esc(article.title)} | {SITE_NAME}</title>
 <link rel="canonical" href="{base}{article.path}">
 <meta name="viewport" content="width=device-width,minimum-scale=1,initial-scale=1">
