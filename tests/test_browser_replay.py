@@ -153,6 +153,25 @@ def test_replaywebpage_shows_the_article_as_it_was_live(
     assert_renders_like(rendering, live, demo_site.url)
 
 
+def test_a_crawl_without_requisites_replays_unstyled_in_replaywebpage(
+    live: Rendering, article: str, demo_site, embedding: EmbeddingSite, shots: Path, tmp_path: Path
+) -> None:
+    """The archived renderings are judged on what the archive holds: with --no-requisites the
+    same article in ReplayWeb.page misses its stylesheet, font and images, and fails the check."""
+    bare = crawl(demo_site.url, tmp_path, "bare", "--no-requisites")
+    assert bare.returncode == 0, bare.stderr[-3000:]
+    wacz = make_wacz(bare, tmp_path / "bare.wacz")
+    rendering = browser.render_embedded("replaywebpage-no-requisites", embedding.replaywebpage(
+        wacz, article, "no-requisites"), article, shots / "no-requisites.png")
+    assert rendering.facts["title"] == live.facts["title"]  # the page itself is there
+    said = rendering.problems()
+    assert "no external stylesheet with rules applied" in said and "no web font loaded" in said, said
+    assert any(s.startswith("image ") for s in said), said
+    diff = browser.compare(live.screenshot, rendering.screenshot, CHANNEL_THRESHOLD)
+    note(rendering.name, rendering, diff)
+    assert diff.fraction > MAX_DIFFERING * 10, str(diff)
+
+
 def not_modified_urls(warc: Path) -> set[str]:
     with open(warc, "rb") as fh:
         return {r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh)
@@ -176,6 +195,7 @@ def test_after_a_conditional_recrawl_replaywebpage_shows_the_home_page_and_the_a
     assert home_live.facts["text_length"] > 500 and not home_live.problems(), home_live.problems()
     home = browser.render_embedded("replaywebpage-home-after-304", embedding.replaywebpage(
         wacz, demo_site.url, "home-after-304"), demo_site.url, shots / "home-after-304.png")
+    browser.keep_screenshot(home, "replaywebpage-home-after-recrawl")
     assert home.facts["text_length"] > 500, "ReplayWeb.page shows the home page blank after the 304"
     assert_renders_like(home, home_live, demo_site.url)
 
