@@ -49,6 +49,14 @@ main, .td-container { max-width: 72rem; margin: 0 auto; padding: 1rem; }
 .td-category { list-style: none; padding: 0; }
 .headline, .entry-title { font-size: 2.2rem; line-height: 1.2; }
 .story, .read-more, .newsletter-signup { max-width: 46rem; }
+.article-page main { display: grid; grid-template-columns: minmax(0, 46rem) minmax(0, 1fr);
+       column-gap: 2.5rem; align-items: start; }
+.article-page .ad-slot { grid-column: 1 / -1; }
+.article-page .read-more { grid-column: 2; grid-row: 2; border-top: 3px solid var(--ink); }
+.read-more ul { padding-left: 1.1rem; }
+.read-more li { margin: 0 0 0.6rem; }
+.story-header p { margin: 0.3rem 0; }
+.headline { margin: 0.4rem 0 0.8rem; }
 .standfirst, .td-post-sub-title { font-size: 1.2rem; color: #3d3a36; }
 .reading-time { display: inline-block; margin: 0 0 0.8rem; padding: 0.1rem 0.6rem;
        background: var(--accent); color: #fff; font: bold 0.8rem/1.6 Helvetica, Arial, sans-serif; }
