@@ -30,10 +30,13 @@ MAX_DIFFERING = 0.005
 
 FIGURES: dict[str, dict[str, object]] = {}
 
+pytestmark = pytest.mark.usefixtures("tools")
 
-@pytest.fixture(scope="module")
+
+@pytest.fixture(scope="session")
 def tools() -> None:
-    """Chromium and ReplayWeb.page are there, or every test here skips (fails under CI)."""
+    """Chromium and ReplayWeb.page are there, or every test here skips (fails under CI) before
+    any crawl starts."""
     browser.chromium_path()
     browser.replaywebpage_dir()
 
