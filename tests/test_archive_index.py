@@ -135,6 +135,7 @@ def test_replayable_leaves_out_the_304_revisits_only() -> None:
     assert not replayable_line(NOT_MODIFIED)
     assert replayable_line(NOT_MODIFIED.replace("304", "200"))
     assert replayable_line("not a line of CDXJ 304")  # kept as it was: the rule does not judge it
+    assert not replayable_line('1,0,0,127)/x 20260101000000 {"mime": "warc/revisit", "status": 304}')
 
 
 def test_update_rebuild_and_complete_leave_the_304_revisits_out(tmp_path: Path) -> None:
