@@ -225,24 +225,25 @@ def render_embedded(name: str, page_url: str, target_url: str, out: Path) -> Ren
     with chromium() as browser:
         page = _new_page(browser, (), errors, requests)
         page.goto(page_url, wait_until="load")
-        frame = _replayed_frame(page, target_url)
+        frame = _replayed_frame(page, target_url, out)
         frame.wait_for_load_state("load")
         facts = frame.evaluate(_SETTLE_AND_DESCRIBE)
         page.screenshot(path=str(out))
     return Rendering(name, out, facts, time.monotonic() - started, errors, requests)
 
 
-def _replayed_frame(page: Any, target_url: str) -> Any:
+def _replayed_frame(page: Any, target_url: str, out: Path) -> Any:
     """The frame replaying `target_url`: its URL is .../<timestamp>mp_/<target_url> in both
-    pywb and ReplayWeb.page."""
+    pywb and ReplayWeb.page. Without one in time, what the page shows is shot to `out`."""
     deadline = time.monotonic() + SETTLE_TIMEOUT_MS / 1000
     while time.monotonic() < deadline:
         for frame in page.frames:
-            if "mp_/" in frame.url and frame.url.endswith("mp_/" + target_url):
+            if frame.url.endswith("mp_/" + target_url):
                 return frame
         page.wait_for_timeout(200)
-    raise AssertionError("no frame replaying %s; frames: %s" % (
-        target_url, [f.url for f in page.frames]))
+    page.screenshot(path=str(out))
+    raise AssertionError("no frame replaying %s (what showed instead: %s); frames: %s" % (
+        target_url, out, [f.url for f in page.frames]))
 
 
 # Both embeddings fill the viewport, so the replayed page gets the same 1280x900 as the live one.
