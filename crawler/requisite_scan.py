@@ -55,6 +55,8 @@ _WANTED: dict[str, frozenset[str]] = {
     "object": frozenset({"type", "data"}),
     "meta": frozenset({"property", "name", "content"}),
 }
+# What a tag holds when it can be a requisite: most <meta> and inline <script> cannot.
+_HINTS = {"meta": "image", "script": "src", "input": "image", "object": "data", "video": "poster", "source": "srcset"}
 _ICON_RELS = frozenset({"icon", "apple-touch-icon", "apple-touch-icon-precomposed", "mask-icon"})
 _PRELOAD_KINDS = {"style": "stylesheet", "font": "font", "image": "image", "script": "script"}
 _IMAGE_METAS = frozenset({"og:image", "og:image:url", "og:image:secure_url", "twitter:image", "twitter:image:src"})
@@ -109,7 +111,8 @@ _CSS_ESCAPE = re.compile(r"\\(?:([0-9a-fA-F]{1,6})(?:\r\n|[ \t\n\r\f])?|(\r\n|[\
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
 _URL_INVISIBLE = re.compile(r"[\t\n\r]")  # removed from URLs by browsers
 _BAD_HOST = re.compile(r"[\x00-\x20\x7f]")
-_HTTP_NETLOC = re.compile(r"https?://([^/?#]*)", re.IGNORECASE | re.ASCII)
+_HTTP_NETLOC = re.compile(r"https?://([^/?#]*)", re.ASCII)  # urlparse made the scheme lower-case
+_PLAIN_ABSOLUTE = re.compile(r"https?://[A-Za-z0-9.-]++(?::[0-9]*+)?+(?:[/?][^#;]*+)?+(?:#|\Z)", re.ASCII)
 _C0_AND_SPACE = "".join(map(chr, range(0x21)))
 
 
@@ -162,6 +165,11 @@ def html_requisites(text: str, base_url: str, limit: int) -> tuple[list[Requisit
             if "(" in attrs or "&" in attrs:
                 _style_attribute(found, _attributes(attrs, frozenset()))
             continue
+        hint = _HINTS.get(name)
+        if hint is not None:
+            lower = attrs.lower()
+            if hint not in lower and "style" not in lower:
+                continue
         values = _attributes(attrs, wanted)
         _tag(found, name, values)
         _style_attribute(found, values)
@@ -252,6 +260,9 @@ def _absolute_url(value: str, base: str, origin: str | None) -> str | None:
     scheme = _SCHEME.match(value)
     if scheme is not None and scheme.group(1).lower() not in ("http", "https"):
         return None
+    if _PLAIN_ABSOLUTE.match(value):  # the usual absolute URL: urljoin would not change it
+        url = value.partition("#")[0]
+        return url[:-1] if url.find("?") == len(url) - 1 else url
     try:
         if scheme is not None and value.startswith("//", scheme.end()):
             parts = urlparse(value)
@@ -265,8 +276,6 @@ def _absolute_url(value: str, base: str, origin: str | None) -> str | None:
     netloc = _HTTP_NETLOC.match(url)
     if netloc is None or _host_of(netloc.group(1)) is None:
         return None
-    if url[0] != "h" or url[3] != "p":  # urljoin keeps the case of a scheme other than the base's
-        url = url[:netloc.start(1)].lower() + url[netloc.start(1):]
     return url.partition("#")[0]
 
 
