@@ -46,6 +46,9 @@ HTML_CASES = [
      [(S + "p.css", "stylesheet"), (S + "f.woff2", "font"), (S + "i.jpg", "image"), (S + "s.js", "script")]),
     ('<link rel=preload as=image href=h.jpg imagesrcset="h1.jpg 1x, h2.jpg 2x">',
      [(S + "h.jpg", "image"), (S + "h1.jpg", "image"), (S + "h2.jpg", "image")]),
+    ("<link rel=modulepreload href=mod.js><link rel=mask-icon href=mask.svg>"
+     "<link rel=apple-touch-icon-precomposed href=p.png>",
+     [(S + "mod.js", "script"), (S + "mask.svg", "icon"), (S + "p.png", "icon")]),
     ('<link rel=alternate type=application/rss+xml href=/feed><link rel=canonical href=/c><link rel=next href=/2>'
      '<link rel=preload href=x.css><link href=y.css>', []),
     # images: src, srcset candidates with w and x descriptors, commas inside URLs
