@@ -91,7 +91,7 @@ def _ratio(a: float, b: float) -> float | None:
     return round(a / b, 3) if b else None
 
 
-def _requisite_lines(results: dict[str, Result], summary: dict[str, Any]) -> list[str]:
+def _requisite_lines(results: dict[str, Result], summary: dict[str, Any], cores: int) -> list[str]:
     """The crawl/requisites row: on against off, per article, and whether shared files came once."""
     found = summary.get("requisites")
     if not found:
@@ -109,6 +109,11 @@ def _requisite_lines(results: dict[str, Result], summary: dict[str, Any]) -> lis
         "on / off", *("%.2fx" % ratio[k] if ratio[k] is not None else "-" for k in (
             "articles_per_s", "requests_per_article", "warc_bytes_per_article", "cpu_ms_per_article")),
         "%.2fx (%.2fx)" % (ratio["peak_pss_mb"] or 0, ratio["peak_rss_mb"] or 0)))
+    # on a machine that other work keeps busy, wall times say little: what CPU allows says more
+    limit = {k: cores * 1000 / found[k]["cpu_ms_per_article"] for k in ("off", "on")}
+    lines.append("CPU limit (%d cores x 1000 / CPU ms per article): off %.1f, on %.1f articles/s (on/off %.2fx)"
+                 % (cores, limit["off"], limit["on"], limit["on"] / limit["off"]))
+    found["cpu_limit_articles_per_s"] = {k: round(v, 1) for k, v in limit.items()}
     shared = on.notes.get("shared_requisite_requests", {})
     twice = {name: n for name, n in shared.items() if n > 1}
     lines += [
@@ -159,11 +164,11 @@ def print_report(results: dict[str, Result], concurrency: int, cores: int, out: 
     repeated = [(name, r.notes["rounds_wall_s"]) for name, r in results.items()
                  if len(r.notes.get("rounds_wall_s", [])) > 1]
     if repeated:
-        lines += ["runs 1-4 are the fastest of %d rounds run in alternating order; wall s of each round:"
+        lines += ["runs 1-4 and 6 are the fastest of %d rounds run in alternating order; wall s of each round:"
                   % len(repeated[0][1]),
                   "  " + "; ".join("%s %s" % (name, ", ".join("%.1f" % w for w in walls))
                                    for name, walls in repeated), ""]
-    lines += _requisite_lines(results, summary)
+    lines += _requisite_lines(results, summary, cores)
     targets = summary["targets"]
     rows = [
         ("crawl / naive", _fmt(summary.get("crawl_over_naive"), "%.2fx"), "crawl >= 1.7x naive"),
