@@ -38,6 +38,12 @@ logger = logging.getLogger(__name__)
 
 OPEN_SUFFIX = ".open"
 _CONTENT_ENCODED = re.compile(rb"^content-encoding:[ \t]*(?!identity\b)[!-~]", re.IGNORECASE | re.MULTILINE)
+# Bodies that are compressed by their format (photos, web fonts, media, archives): deflating them
+# again gains nothing and cost a requisite crawl most of its extra CPU (bench row crawl/requisites)
+_COMPRESSED_TYPE = re.compile(
+    rb"^content-type:[ \t]*(?:image/(?:jpeg|pjpeg|png|gif|webp|avif|heic|heif|jxl)"
+    rb"|font/(?:woff2?)|application/(?:font-woff2?|x-font-woff|zip|gzip|x-gzip|pdf|wasm)"
+    rb"|video/|audio/)", re.IGNORECASE | re.MULTILINE)
 PROFILE_IDENTICAL = {
     "WARC/1.0": "http://netpreserve.org/warc/1.0/revisit/identical-payload-digest",
     "WARC/1.1": "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest",
@@ -202,7 +208,7 @@ class WarcWriter:
     max_size: int = 1_000_000_000
     gzip: bool = True
     compress_level: int = 6
-    encoded_compress_level: int = 0  # for response bodies that are content-encoded already
+    encoded_compress_level: int = 0  # for response bodies compressed already (_compressed_body)
     warc_version: str = "WARC/1.1"
     info: Mapping[str, str] = field(default_factory=dict)
     clock: Clock = utc_now
@@ -240,7 +246,7 @@ class WarcWriter:
             http_headers=_RawHead(exchange.response_head),
         )
         request = self._request_record(exchange, date, response_id)
-        level = self.encoded_compress_level if _content_encoded(exchange.response_head) else None
+        level = self.encoded_compress_level if _compressed_body(exchange.response_head) else None
         response_bytes = self._encode(self._builder.serialize(response), level)
         request_bytes = self._encode(self._builder.serialize(request))
         location = self._append(
@@ -460,3 +466,8 @@ def _unlink_quietly(path: str) -> None:
 def _content_encoded(head: bytes) -> bool:
     """True when an HTTP head announces a Content-Encoding other than identity."""
     return _CONTENT_ENCODED.search(head) is not None
+
+
+def _compressed_body(head: bytes) -> bool:
+    """True when the body is compressed already: content-encoded, or of a compressed format."""
+    return _content_encoded(head) or _COMPRESSED_TYPE.search(head) is not None

@@ -620,6 +620,26 @@ def test_a_content_encoded_body_is_stored_not_deflated_again(tmp_path: Path) -> 
     assert payloads == [plain_body, zipped_body]
 
 
+@pytest.mark.parametrize(("content_type", "stored"), [
+    (b"image/png", True), (b"IMAGE/JPEG; charset=binary", True), (b"font/woff2", True),
+    (b"application/font-woff", True), (b"video/mp4", True), (b"audio/mpeg", True),
+    (b"image/svg+xml", False), (b"text/css", False), (b"application/javascript", False),
+])
+def test_a_body_compressed_by_its_format_is_stored_not_deflated(
+        tmp_path: Path, content_type: bytes, stored: bool) -> None:
+    """Photos, web fonts and media gain nothing from deflate (a requisite crawl spent most of its
+    extra CPU there): their records go in stored gzip members; text formats are deflated."""
+    body = b"<svg><rect/></svg> repeated body text\n" * 300
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n" % (content_type, len(body))
+    writer = make_writer(tmp_path, True)
+    writer.write_exchange(exchange(response_head=head, body=body))
+    (path,) = writer.close()
+    data = Path(path).read_bytes()
+    length = member_spans(data)[1][1]
+    assert (length > len(body)) is stored
+    assert [p for kind, _f, _h, p in records_of(path) if kind == "response"] == [body]
+
+
 def test_identity_is_not_a_content_encoding(tmp_path: Path) -> None:
     writer = make_writer(tmp_path, True)
     body = b"<p>plain words repeated</p>" * 100
