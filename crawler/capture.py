@@ -39,7 +39,7 @@ from archive.versions import package_version
 from archive.warc import HttpExchange, WarcWriter, build_request_head, build_response_head, format_fields
 from archive.writes import WriteFailed, as_write_failure
 from crawler.download import TRUNCATED_META_KEY, WIRE_META_KEY, TruncatedDownload, WireCapture
-from crawler.requisites import REQUISITE_META_KEY, TOO_BIG_META_KEY
+from crawler.requisite_meta import REQUISITE_META_KEY, TOO_BIG_META_KEY
 from crawler.run_extension import crawl_run
 from crawler.safety import is_public
 from crawler.setting_types import SettingError, typed_setting

@@ -34,13 +34,11 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.links import RecentMap
+from crawler.requisite_meta import KIND_META_KEY, REQUISITE_META_KEY, TOO_BIG_META_KEY, is_requisite
 from crawler.requisite_scan import Requisite, css_requisites, html_requisites
 
 logger = logging.getLogger(__name__)
 
-REQUISITE_META_KEY = "requisite"  # embed hops from the page (>= 1)
-KIND_META_KEY = "requisite_kind"  # what the document asked it as (crawler/requisite_scan.py kinds)
-TOO_BIG_META_KEY = "requisite_too_big"  # set by the capture middleware: counted in too_big, not failed
 STAT = "requisites/"
 # Below the pages (priority 0). Scrapy's scheduler picks the download slot (host) first, then the
 # highest priority in it: on the page's own host its requisites wait behind its pages, so article
@@ -84,10 +82,6 @@ class RequisiteConfig:
                    max_hops=read("REQUISITES_MAX_HOPS", cls.max_hops),
                    per_page=read("REQUISITES_PER_PAGE", cls.per_page),
                    max_size=read("REQUISITES_MAX_SIZE", cls.max_size))
-
-
-def is_requisite(request: Request | None) -> bool:
-    return request is not None and bool(request.meta.get(REQUISITE_META_KEY))
 
 
 class RequisiteMiddleware:

@@ -34,7 +34,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 from crawler.jobdir import QUEUE_DIR
-from crawler.requisites import REQUISITE_META_KEY
+from crawler.requisite_meta import REQUISITE_META_KEY
 from crawler.run_extension import run_context
 from crawler.spiders.news import SOURCE_META_KEY
 from pipelines.canonical import InvalidURL, canonicalize
