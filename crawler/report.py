@@ -204,11 +204,32 @@ def _replay_lines(report: Mapping[str, Any]) -> list[str]:
         "  records skipped   %d  (%s)" % (sum(skipped.values()), _breakdown(skipped) or "none"),
         "  unreadable data   %d%s" % (stats.get("replay/unreadable", 0),
                                       "  (each named above)" if stats.get("replay/unreadable") else ""),
+        *_read_lines(report),
         "  articles written  %d" % report.get("articles", 0),
         "  duplicates        %d  (%s)" % (sum(duplicates.values()), _breakdown(duplicates) or "none"),
         "  not articles      %d" % report.get("not_articles", 0),
         "  extract errors    %d" % report.get("errors", {}).get("extract", 0),
     ]
+
+
+def _read_lines(report: Mapping[str, Any]) -> list[str]:
+    """What reading found beyond the counts above: bytes skipped, records read
+    despite their Content-Length, the payload digests' verdicts."""
+    read = report.get("read") or {}
+    digests = read.get("payload_digests") or {}
+    mismatches = read.get("digest_mismatches") or []
+    lines = []
+    if read.get("skipped_stretches"):
+        lines.append("  bytes skipped     %d  (in %d unreadable stretch(es), each named above)" % (
+            read.get("skipped_bytes", 0), len(read["skipped_stretches"])))
+    if read.get("misframed_records"):
+        lines.append("  bad lengths       %d  (records whose Content-Length is off, read whole)"
+                     % len(read["misframed_records"]))
+    lines.append("  payload digests   %d checked: %d match, %d MISMATCH%s; %d unchecked, %d without one" % (
+        digests.get("match", 0) + digests.get("mismatch", 0), digests.get("match", 0), len(mismatches),
+        " (each named above; replayed all the same)" if mismatches else "", digests.get("unchecked", 0),
+        digests.get("absent", 0)))
+    return lines
 
 
 def _next_lines(report: Mapping[str, Any], collection: Collection) -> list[str]:

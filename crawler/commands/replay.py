@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import sqlite3
 import sys
-from typing import Any
 
 from archive.collection import Collection
 from archive.exceptions import CollectionError
@@ -52,35 +50,5 @@ def run(args: argparse.Namespace) -> int:
         if failure is None:
             raise
         raise failure from err
-    summary = io.StringIO()
-    print_summary(report, collection, summary)
-    sys.stdout.write(with_read_lines(summary.getvalue(), report))
+    print_summary(report, collection, sys.stdout)
     return exit_code(report)
-
-
-def read_lines(report: dict[str, Any]) -> list[str]:
-    """What reading found beyond the counts print_summary gives: bytes skipped, records read
-    despite their Content-Length, the payload digests' verdicts."""
-    read = report.get("read") or {}
-    digests = read.get("payload_digests") or {}
-    mismatches = read.get("digest_mismatches") or []
-    lines = []
-    if read.get("skipped_stretches"):
-        lines.append("  bytes skipped     %d  (in %d unreadable stretch(es), each named above)" % (
-            read.get("skipped_bytes", 0), len(read["skipped_stretches"])))
-    if read.get("misframed_records"):
-        lines.append("  bad lengths       %d  (records whose Content-Length is off, read whole)"
-                     % len(read["misframed_records"]))
-    lines.append("  payload digests   %d checked: %d match, %d MISMATCH%s; %d unchecked, %d without one" % (
-        digests.get("match", 0) + digests.get("mismatch", 0), digests.get("match", 0), len(mismatches),
-        " (each named above; replayed all the same)" if mismatches else "", digests.get("unchecked", 0),
-        digests.get("absent", 0)))
-    return lines
-
-
-def with_read_lines(summary: str, report: dict[str, Any]) -> str:
-    """The summary with read_lines after its 'unreadable data' line (crawler/report.py prints
-    the rest)."""
-    lines = summary.split("\n")
-    at = next((i + 1 for i, line in enumerate(lines) if line.startswith("  unreadable data")), 1)
-    return "\n".join(lines[:at] + read_lines(report) + lines[at:])
