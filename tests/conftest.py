@@ -4,8 +4,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,3 +118,35 @@ def small_tmpfs(mount_point: Path, size: str) -> Iterator[Path]:
         yield mount_point
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_wayback(collections_root: Path, tmp_path: Path) -> Iterator[str]:
+    """pywb's `wayback` started where a user starts it: above `collections/`."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "collections").symlink_to(collections_root, target_is_directory=True)
+    port = free_port()
+    wayback_bin = Path(sys.executable).with_name("wayback")
+    proc = subprocess.Popen([str(wayback_bin), "-p", str(port), "-b", "127.0.0.1", "-d", str(tmp_path)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = "http://127.0.0.1:%d/" % port
+    deadline = time.monotonic() + 60
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(base, timeout=2):
+                    break
+            except (urllib.error.URLError, ConnectionError, OSError):
+                if time.monotonic() > deadline:
+                    pytest.fail("wayback did not start on %s" % base)
+                time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

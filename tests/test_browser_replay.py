@@ -18,8 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from tests import browser
 from tests.browser import Difference, EmbeddingSite, Rendering
-from tests.conftest import CrawlResult, crawl, run_newsarchive
-from tests.test_crawler_replayable import running_wayback
+from tests.conftest import CrawlResult, crawl, run_newsarchive, running_wayback
 
 # Same browser, same fonts, same page: a faithful replay differs from live by no more than
 # antialiasing. A pixel counts as different when one of its channels is off by more than

@@ -1,17 +1,13 @@
 """The archive replays anywhere: strict WARC checks, revisits, the CDXJ index, pywb, WACZ."""
 from __future__ import annotations
 
-import contextlib
 import gzip
 import hashlib
 import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import zipfile
@@ -23,7 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.wacz import validate_wacz
 from crawler.cli import main
-from tests.conftest import CrawlResult, crawl, warc_check
+from tests.conftest import CrawlResult, crawl, running_wayback, warc_check
 
 
 def last_line(proc: subprocess.CompletedProcess) -> str:
@@ -85,38 +81,6 @@ def test_index_is_sorted_covers_every_capture_and_can_be_rebuilt(demo_recrawl: C
     assert main(["index", "demo", "--root", str(demo_recrawl.root)]) == 0
     assert index.read_text().splitlines() == lines
     assert not [p for p in index.parent.iterdir() if p.name != "index.cdxj"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def running_wayback(collections_root: Path, tmp_path: Path) -> Iterator[str]:
-    """pywb's `wayback` started where a user starts it: above `collections/`."""
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    (tmp_path / "collections").symlink_to(collections_root, target_is_directory=True)
-    port = _free_port()
-    wayback_bin = Path(sys.executable).with_name("wayback")
-    proc = subprocess.Popen([str(wayback_bin), "-p", str(port), "-b", "127.0.0.1", "-d", str(tmp_path)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = "http://127.0.0.1:%d/" % port
-    deadline = time.monotonic() + 60
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(base, timeout=2):
-                    break
-            except (urllib.error.URLError, ConnectionError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.fail("wayback did not start on %s" % base)
-                time.sleep(0.2)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
 
 
 @pytest.fixture()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,15 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, free_port
 
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _get(url: str) -> dict:
@@ -40,7 +33,7 @@ def _post(url: str, fields: dict[str, str | list[str]]) -> dict:
 
 @pytest.fixture()
 def scrapyd(tmp_path: Path):
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "scrapyd"
     home.mkdir()
     (home / "scrapyd.conf").write_text(

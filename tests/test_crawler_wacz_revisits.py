@@ -20,8 +20,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.wacz import validate_wacz
 from crawler.cli import main
-from tests.conftest import CrawlResult, crawl
-from tests.test_crawler_replayable import running_wayback
+from tests.conftest import CrawlResult, crawl, running_wayback
 
 Capture = tuple[str, dict]  # (timestamp, CDXJ fields)
 
