@@ -34,8 +34,10 @@ from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawler.conditional import CONDITIONAL_META_KEY, archived_response
 from crawler.links import RecentMap
+from crawler.requisite_css import css_requisites
+from crawler.requisite_found import Requisite
 from crawler.requisite_meta import KIND_META_KEY, REQUISITE_META_KEY, TOO_BIG_META_KEY, is_requisite
-from crawler.requisite_scan import Requisite, css_requisites, html_requisites
+from crawler.requisite_scan import html_requisites
 
 logger = logging.getLogger(__name__)
 

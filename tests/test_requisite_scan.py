@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from crawler.requisite_scan import Requisite, css_requisites, html_requisites
+from crawler.requisite_css import css_requisites
+from crawler.requisite_found import Requisite
+from crawler.requisite_scan import html_requisites
 
 PAGE = "https://news.example/section/page.html"
 SHEET = "https://cdn.example/css/site.css"
