@@ -16,7 +16,7 @@ from archive.writes import DISK_FULL, READ_ONLY, WriteFailed, as_write_failure
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: outcomes (a store of version 1 gains the table, empty: earlier runs' are not known)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -77,7 +77,19 @@ CREATE TABLE IF NOT EXISTS runs (
     outcome TEXT,
     stats TEXT
 );
+CREATE TABLE IF NOT EXISTS outcomes (
+    url TEXT NOT NULL,
+    run TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL DEFAULT '',
+    duplicate_of TEXT,
+    fetched_at TEXT,
+    warc TEXT
+);
+CREATE INDEX IF NOT EXISTS outcomes_by_url ON outcomes (url);
+CREATE INDEX IF NOT EXISTS outcomes_by_run ON outcomes (run);
 """
+OUTCOME_BATCH = 500  # outcomes kept in memory before they are written in one transaction of their own
 BANDS = 4  # 64-bit SimHash in four 16-bit bands: any two within Hamming distance 3 share one
 
 
@@ -213,6 +225,9 @@ class Store:
         read-only (not damage: nothing to rebuild)."""
         self.path = path
         self.recrawl_since = recrawl_since  # the default for is_known_article_url
+        # outcomes wait here and are written with the next transaction (an article's), or in
+        # one of their own every OUTCOME_BATCH: one commit per page would slow a crawl down
+        self._outcomes: list[tuple[str, str, str, str, str | None, str | None, str | None]] = []
         damage = file_damage(path) if check else None
         if damage:
             raise StoreDamaged(path, damage)
@@ -239,6 +254,10 @@ class Store:
             self._db.execute(
                 "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
             )
+            self._db.execute(  # the tables above made an older store this version's
+                "UPDATE meta SET value = ? WHERE key = 'schema_version' AND CAST(value AS INTEGER) < ?",
+                (str(SCHEMA_VERSION), SCHEMA_VERSION),
+            )
         except sqlite3.DatabaseError as err:
             self._db.close()
             raise _full_or_read_only(path, err) or StoreError(
@@ -258,7 +277,12 @@ class Store:
         return None
 
     def close(self) -> None:
-        self._db.close()
+        try:
+            self.flush_outcomes()
+        except sqlite3.Error as err:  # diagnostics only: the store's own state is written already
+            logger.warning("%s: %d page outcomes not recorded: %s", self.path, len(self._outcomes), err)
+        finally:
+            self._db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -268,6 +292,7 @@ class Store:
             return
         with self._db:
             self._db.execute("BEGIN")
+            self._write_outcomes()
             yield
 
     def __enter__(self) -> Store:
@@ -419,6 +444,7 @@ class Store:
         )
 
     def end_run(self, run_id: str, ended: str, outcome: Outcome | str, stats: dict[str, object]) -> None:
+        self.flush_outcomes()
         self._db.execute(
             "UPDATE runs SET ended = ?, outcome = ?, stats = ? WHERE run_id = ?",
             (ended, str(Outcome.of(outcome)), json.dumps(stats, sort_keys=True, default=str), run_id),
@@ -451,3 +477,41 @@ class Store:
              "stats": json.loads(r[5]) if r[5] else {}}
             for r in rows
         ]
+
+    # -- outcomes: what became of each page a run judged (written, duplicate, not an article...) ---
+    def record_outcome(self, url: str, run: str, kind: str, detail: str, duplicate_of: str | None = None,
+                       fetched_at: str | None = None, warc: str | None = None) -> None:
+        """Record what became of the page at `url` in `run` (`warc`: "filename#offset" of its
+        response record). Written with the next transaction, or with the next OUTCOME_BATCH."""
+        self._outcomes.append((url, run, str(kind), detail, duplicate_of, fetched_at, warc))
+        if len(self._outcomes) >= OUTCOME_BATCH:
+            self.flush_outcomes()
+
+    def flush_outcomes(self) -> None:
+        """Write the outcomes recorded so far (reading them, ending a run and closing do)."""
+        if self._outcomes:
+            with self.transaction():
+                self._write_outcomes()
+
+    def _write_outcomes(self) -> None:
+        if self._outcomes:
+            self._db.executemany("INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?, ?)", self._outcomes)
+            self._outcomes = []
+
+    def run_outcomes(self, run: str) -> Iterator[tuple[str, str, str, str | None]]:
+        """(url, kind, detail, duplicate_of) of each page `run` judged, in the order it did."""
+        self.flush_outcomes()
+        cursor = self._db.execute(
+            "SELECT url, kind, detail, duplicate_of FROM outcomes WHERE run = ? ORDER BY rowid", (run,))
+        for row in cursor:
+            yield row[0], row[1], row[2], row[3]
+
+    def outcomes_of(self, url: str) -> list[dict[str, str | None]]:
+        """Every outcome recorded for `url`, all runs, oldest first. A store rebuilt from the
+        archive (`repair --rebuild-store`) has none for the runs before it was rebuilt."""
+        self.flush_outcomes()
+        rows = self._db.execute(
+            "SELECT url, run, kind, detail, duplicate_of, fetched_at, warc FROM outcomes "
+            "WHERE url = ? ORDER BY rowid", (url,)).fetchall()
+        return [{"url": r[0], "run": r[1], "kind": r[2], "detail": r[3], "duplicate_of": r[4],
+                 "fetched_at": r[5], "warc": r[6]} for r in rows]

@@ -182,3 +182,73 @@ def test_store_in_a_missing_directory_raises_store_error(tmp_path: Path) -> None
     path = tmp_path / "no" / "such" / "dir" / "store.sqlite"
     with pytest.raises(StoreError, match="store.sqlite"):
         Store(str(path))
+
+
+# -- per-page outcomes -----------------------------------------------------------------------
+def test_outcomes_are_kept_per_run_and_per_url_in_the_order_recorded(store: Store) -> None:
+    store.record_outcome("https://a.example/1", "run1", "written", "new", fetched_at="2024-01-01T00:00:00Z",
+                         warc="a.warc.gz#0")
+    store.record_outcome("https://a.example/list", "run1", "not_article", "listing")
+    store.record_outcome("https://a.example/1?copy", "run1", "duplicate", "exact",
+                         duplicate_of="https://a.example/1")
+    store.record_outcome("https://a.example/1", "run2", "duplicate", "url", duplicate_of="https://a.example/1")
+
+    assert list(store.run_outcomes("run1")) == [
+        ("https://a.example/1", "written", "new", None),
+        ("https://a.example/list", "not_article", "listing", None),
+        ("https://a.example/1?copy", "duplicate", "exact", "https://a.example/1"),
+    ]
+    assert list(store.run_outcomes("run3")) == []
+    assert [(o["run"], o["kind"], o["warc"], o["fetched_at"]) for o in store.outcomes_of("https://a.example/1")] \
+        == [("run1", "written", "a.warc.gz#0", "2024-01-01T00:00:00Z"), ("run2", "duplicate", None, None)]
+    assert store.outcomes_of("https://a.example/never") == []
+
+
+def test_outcomes_wait_for_the_next_transaction_and_persist_when_the_store_closes(tmp_path: Path) -> None:
+    path = str(tmp_path / "store.sqlite")
+    with Store(path) as store:
+        store.record_outcome("https://a.example/1", "run1", "skipped", "status-404")
+        with sqlite3.connect(path) as other:  # not written yet: one commit per page would cost a crawl
+            assert other.execute("SELECT count(*) FROM outcomes").fetchone()[0] == 0
+        store.add_article("https://a.example/2", "sha256:aa", hexhash(BASE), "run1", "")
+        with sqlite3.connect(path) as other:  # written in the article's transaction
+            assert other.execute("SELECT count(*) FROM outcomes").fetchone()[0] == 1
+        store.record_outcome("https://a.example/2", "run1", "written", "new")
+    with Store(path) as store:
+        assert [row[0] for row in store.run_outcomes("run1")] == ["https://a.example/1", "https://a.example/2"]
+
+
+def test_many_outcomes_are_written_in_batches_without_a_transaction(tmp_path: Path) -> None:
+    from archive.store import OUTCOME_BATCH
+
+    path = str(tmp_path / "store.sqlite")
+    with Store(path) as store:
+        for n in range(OUTCOME_BATCH):
+            store.record_outcome("https://a.example/%d" % n, "run1", "not_article", "listing")
+        with sqlite3.connect(path) as other:
+            assert other.execute("SELECT count(*) FROM outcomes").fetchone()[0] == OUTCOME_BATCH
+
+
+def test_ending_a_run_writes_its_outcomes(tmp_path: Path) -> None:
+    path = str(tmp_path / "store.sqlite")
+    with Store(path) as store:
+        store.start_run("run1", "crawl", "2024-01-01T00:00:00Z")
+        store.record_outcome("https://a.example/1", "run1", "error", "timeout")
+        store.end_run("run1", "2024-01-01T00:01:00Z", "ok", {})
+        with sqlite3.connect(path) as other:
+            assert other.execute("SELECT kind, detail FROM outcomes").fetchall() == [("error", "timeout")]
+
+
+def test_a_store_of_schema_version_one_gains_an_empty_outcomes_table(tmp_path: Path) -> None:
+    path = str(tmp_path / "store.sqlite")
+    with sqlite3.connect(path) as old:  # as version 1 made it: no outcomes table
+        old.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        old.execute("INSERT INTO meta VALUES ('schema_version', '1')")
+    with Store(path) as store:
+        assert store.outcomes_of("https://a.example/1") == []
+        store.record_outcome("https://a.example/1", "run1", "written", "new")
+        assert len(store.outcomes_of("https://a.example/1")) == 1
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
+        indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        assert {"outcomes_by_url", "outcomes_by_run"} <= indexes
