@@ -68,3 +68,8 @@ class Deduper:
 
     def alias(self, alias: str, url: str, reason: str, run: str) -> bool:
         return self.store.add_alias(alias, url, reason, run)
+
+    def record_outcome(self, url: str, run: str, kind: str, detail: str, duplicate_of: str | None = None,
+                       fetched_at: str | None = None, warc: str | None = None) -> None:
+        """What became of the page at `url` (the store keeps it for `inspect` and the run's figures)."""
+        self.store.record_outcome(url, run, kind, detail, duplicate_of, fetched_at, warc)

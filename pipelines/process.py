@@ -3,7 +3,7 @@ written once, or a counted drop. `pipelines.ordered` calls it, in the order page
 from __future__ import annotations
 
 import logging
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from typing import Protocol
 
 from pipelines.canonical import InvalidURL, canonicalize, host_of
@@ -48,13 +48,13 @@ class Decider:
     def precheck(self, page: Page) -> Outcome | None:
         """The (counted) outcome of a page not worth extracting (errors, non-HTML), else None."""
         if page.status != 200:
-            return self._count(Outcome(OutcomeKind.SKIPPED, "status-%d" % page.status))
+            return self._done(page, Outcome(OutcomeKind.SKIPPED, "status-%d" % page.status))
         if page.content_type and page.content_type not in HTML_TYPES:
-            return self._count(Outcome(OutcomeKind.SKIPPED, "not-html"))
+            return self._done(page, Outcome(OutcomeKind.SKIPPED, "not-html"))
         if not page.codings and not page.body.strip():  # nothing to extract: no failure of the extractor
-            return self._count(Outcome(OutcomeKind.NOT_ARTICLE, "empty"))
+            return self._done(page, Outcome(OutcomeKind.NOT_ARTICLE, "empty"))
         if not page.codings and looks_binary(page.body):
-            return self._count(Outcome(OutcomeKind.SKIPPED, "binary"))  # (with codings on it, the worker looks)
+            return self._done(page, Outcome(OutcomeKind.SKIPPED, "binary"))  # (with codings on it, the worker looks)
         return None
 
     def decide(self, page: Page, extraction: Extraction) -> Outcome:
@@ -63,11 +63,11 @@ class Decider:
             outcome = Outcome.of_failed_extraction(extraction.reason)
             if outcome.kind is OutcomeKind.ERROR:
                 self._log_error_once(page.url, outcome)
-            return self._count(outcome)
+            return self._done(page, outcome)
         item = item_of(page, Article.from_fields(extraction.article), self.run_id, self.extractor_info)
         refetched = _canonical_or_raw(page.url) == item.url
         verdict = self.deduper.judge(item.url, item.content_hash, item.simhash, refetched=refetched)
-        return self._count(self._settle(page, item, verdict))
+        return self._done(page, self._settle(page, item, verdict), verdict)
 
     def _settle(self, page: Page, item: Item, verdict: Verdict) -> Outcome:
         url = item.url
@@ -90,9 +90,18 @@ class Decider:
         logger.debug("%s is a %s duplicate of %s", page.url, verdict.kind, original)
         return Outcome(OutcomeKind.DUPLICATE, verdict.kind, item)
 
-    def _count(self, outcome: Outcome) -> Outcome:
+    def _done(self, page: Page, outcome: Outcome, verdict: Verdict | None = None) -> Outcome:
+        """Count `outcome` and record it in the store, with where the page's capture is."""
         for counter in outcome.counters():
             self.stats[counter] = self.stats.get(counter, 0) + 1
+        detail = outcome.detail
+        duplicate_of = None
+        if verdict is not None:
+            detail = detail or verdict.kind  # written: new or updated
+        if outcome.kind is OutcomeKind.DUPLICATE and verdict is not None:
+            duplicate_of = verdict.original or (outcome.item.url if outcome.item else None)
+        self.deduper.record_outcome(_canonical_or_raw(page.url), self.run_id, outcome.kind, detail, duplicate_of,
+                                    page.fetched_at, warc_location(page.warc))
         return outcome
 
     def _log_error_once(self, url: str, outcome: Outcome) -> None:
@@ -131,6 +140,13 @@ def item_of(page: Page, article: Article, run_id: str | None, extractor_info: di
         run=run_id,
         extractor=extractor_info,
     )
+
+
+def warc_location(warc: Mapping[str, object] | None) -> str | None:
+    """"filename#offset" of the record a page's `warc` names, or None."""
+    if not warc or warc.get("filename") is None or warc.get("offset") is None:
+        return None
+    return "%s#%s" % (warc["filename"], warc["offset"])
 
 
 def build_item(

@@ -111,3 +111,11 @@ def test_what_is_remembered_is_known_to_the_next_run(tmp_path: Path) -> None:
         assert second.judge("https://mirror.example/copy", "sha256:x", hexhash(0)) == Verdict(
             SAME_URL, story)
         assert second.judge("https://new.example/", "sha256:story", hexhash(BASE)).kind == EXACT
+
+
+def test_outcomes_pass_through_to_the_store(deduper: Deduper) -> None:
+    deduper.record_outcome("https://a.example/copy", "run2", "duplicate", "exact", "https://a.example/story",
+                           "2024-01-01T00:00:00Z", "a.warc.gz#5")
+    assert deduper.store.outcomes_of("https://a.example/copy") == [{
+        "url": "https://a.example/copy", "run": "run2", "kind": "duplicate", "detail": "exact",
+        "duplicate_of": "https://a.example/story", "fetched_at": "2024-01-01T00:00:00Z", "warc": "a.warc.gz#5"}]

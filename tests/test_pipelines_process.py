@@ -338,3 +338,39 @@ def test_a_pool_that_fails_a_page_makes_it_a_counted_error(run: Run) -> None:
     assert run.verdicts(article_page("https://news.example/broken"), article_page("https://news.example/a")) == [
         "error:worker: A process in the process pool was terminated", "written"]
     assert run.stats["extract/error"] == 1
+
+
+def test_every_outcome_is_recorded_in_the_store_with_its_capture(run: Run) -> None:
+    page = article_page("https://news.example/a")
+    run.outcomes(
+        page,
+        article_page("https://mirror.example/copy?utm_medium=x"),  # exact duplicate of /a
+        article_page("https://news.example/a", text=OTHER_STORY),  # a new version of /a
+        non_article_page("https://news.example/", "listing"),
+        Page(url="https://news.example/gone", body=b"x", status=404),
+        non_article_page("https://news.example/broken", "error:parser: boom"),
+    )
+    recorded = list(run.store.run_outcomes("run-1"))
+    assert recorded == [  # in the order decided: a skipped page is decided when it comes in
+        ("https://news.example/gone", "skipped", "status-404", None),
+        ("https://news.example/a", "written", "new", None),
+        ("https://mirror.example/copy", "duplicate", "exact", "https://news.example/a"),
+        ("https://news.example/a", "written", "updated", None),
+        ("https://news.example/", "not_article", "listing", None),
+        ("https://news.example/broken", "error", "parser: boom", None),
+    ]
+    first = run.store.outcomes_of("https://news.example/a")[0]
+    assert (first["fetched_at"], first["warc"]) == ("2024-03-04T05:06:07.000008Z", "a.warc.gz#10")
+    assert run.store.outcomes_of("https://news.example/")[0]["warc"] is None  # the page named none
+
+
+def test_a_duplicate_found_in_a_later_run_is_recorded_for_that_run(tmp_path: Path) -> None:
+    first = Run(tmp_path / "store.sqlite", "run-1")
+    first.outcomes(article_page("https://news.example/a"))
+    first.store.close()
+    second = Run(tmp_path / "store.sqlite", "run-2")
+    second.outcomes(article_page("https://news.example/a?utm_source=x"))
+    assert list(second.store.run_outcomes("run-2")) == [
+        ("https://news.example/a", "duplicate", "url", "https://news.example/a")]
+    assert [o["run"] for o in second.store.outcomes_of("https://news.example/a")] == ["run-1", "run-2"]
+    second.store.close()
