@@ -7,26 +7,27 @@ the kernel if it dies) says whether a run is still going.
 """
 from __future__ import annotations
 
-import json
 import logging
-import os
 import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from types import FrameType
-
-from croniter import croniter
+from typing import Any, Protocol
 
 from archive.collection import Collection, new_run_id
 from archive.exceptions import CollectionError
 from archive.outcome import Outcome
 from crawler.schedule_config import Job
+from crawler.schedule_status import moment_text, next_due, nothing_because, outcome_text, read_report
 
 logger = logging.getLogger(__name__)
+# the service's own lines (a job's start, end and next due time): a person watching the service
+# needs them at the default level, so the command makes this logger's INFO lines show
+events = logging.getLogger("newsarchive.schedule")
 
 POLL_SECONDS = 30.0
 BUSY = "busy"  # a due job not run: its collection was being written
@@ -43,13 +44,18 @@ class Running:
     job: Job
     run_id: str
     process: subprocess.Popen[bytes]
+    slot: datetime = field(default_factory=utc_now)
+    started: datetime = field(default_factory=utc_now)  # by the scheduler's clock
+    began: float = field(default_factory=time.monotonic)  # for its duration, whatever the clock says
 
 
-def latest_slot(job: Job, now: datetime) -> datetime | None:
-    """The most recent moment at or before `now` at which a cron job was meant to run."""
-    if job.cron is None:
-        return None
-    return croniter(job.cron, now).get_prev(datetime).astimezone(timezone.utc)  # type: ignore[no-any-return]
+class Watcher(Protocol):
+    """Told of each job run's start and end (the metrics endpoint is one)."""
+
+    def started(self, running: Running, due: datetime) -> None: ...
+
+    def ended(self, running: Running, outcome: str, counts: dict[str, Any], report: dict[str, Any],
+              due: datetime) -> None: ...
 
 
 class Scheduler:
@@ -62,23 +68,34 @@ class Scheduler:
         self.python = python
         self.running: dict[str, Running] = {}
         self.busy: set[str] = set()  # due jobs skipped because their collection was being written
+        self.watchers: list[Watcher] = []
+        self.outcome_texts: dict[str, str] = {}  # job -> its last run's outcome, as a person reads it
+        self.last_slots: dict[str, datetime | None] = {}  # job -> the slot of its latest run, once read
         self._stopping = False
 
     # -- deciding ---------------------------------------------------------------------------
-    def due_slot(self, job: Job, now: datetime) -> datetime | None:
-        """The slot a run of `job` would fill now, or None if the job is not due."""
+    def last_slot(self, job: Job) -> datetime | None:
+        """The slot of the job's latest run, from its history (the store), or None if it never ran."""
         runs = Collection.create(self.root, job.collection).store()
         try:
             history = runs.job_runs(job.name)
         finally:
             runs.close()
         last = datetime.fromisoformat(str(history[-1]["slot"])) if history else None
-        if job.interval is not None:
-            return now if last is None or now >= last + job.interval else None
-        slot = latest_slot(job, now)
-        if slot is None or (last is not None and slot <= last):
+        self.last_slots[job.name] = last
+        return last
+
+    def next_due(self, job: Job, now: datetime | None = None) -> datetime:
+        """When `job` is due next (at or before now: due); from the history read last."""
+        last = self.last_slots[job.name] if job.name in self.last_slots else self.last_slot(job)
+        return next_due(job, last, now or self.clock())
+
+    def due_slot(self, job: Job, now: datetime) -> datetime | None:
+        """The slot a run of `job` would fill now, or None if the job is not due."""
+        due = next_due(job, self.last_slot(job), now)
+        if due > now:
             return None
-        return slot
+        return now if job.interval is not None else due
 
     def _busy(self, job: Job) -> bool:
         """Is the job's collection being written (by a run this scheduler did not start, say)?"""
@@ -90,31 +107,41 @@ class Scheduler:
 
     # -- running ----------------------------------------------------------------------------
     def start(self, job: Job, slot: datetime) -> Running:
-        run_id = new_run_id(self.clock())
+        started = self.clock()
+        run_id = new_run_id(started)
         args = [self.python, "-m", "crawler", *job.crawl_args(self.root), "-s", "ARCHIVE_RUN_ID=" + run_id]
         process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=None)
         store = Collection.create(self.root, job.collection).store()
         try:
-            store.start_job_run(run_id, job.name, slot.isoformat(), self.clock().isoformat(), process.pid)
+            store.start_job_run(run_id, job.name, slot.isoformat(), started.isoformat(), process.pid)
         finally:
             store.close()
-        logger.info("job %s: started run %s (pid %d)", job.name, run_id, process.pid)
-        running = Running(job, run_id, process)
+        running = Running(job, run_id, process, slot, started)
         self.running[job.name] = running
+        self.last_slots[job.name] = slot
+        due = self.next_due(job)
+        events.info("job %s: started run %s (slot %s, pid %d); next due %s", job.name, run_id,
+                    moment_text(slot), process.pid, moment_text(due),
+                    extra={"event": "job_started", "run": run_id,
+                           "fields": {"job": job.name, "slot": slot.isoformat(), "pid": process.pid,
+                                      "next_due": due.isoformat()}})
+        for watcher in self.watchers:
+            watcher.started(running, due)
         return running
 
     def finish(self, running: Running, returncode: int) -> str:
         job = running.job
         collection = Collection.create(self.root, job.collection)
         outcome = CRAWL_EXITS.get(returncode, Outcome.INTERRUPTED if returncode < 0 else Outcome.FAILED)
-        counts: dict[str, object] = {"exit_code": returncode}
-        report_path = collection.run_report_path(running.run_id)
-        if os.path.exists(report_path):
-            with open(report_path, encoding="utf-8") as fh:
-                report = json.load(fh)
+        counts: dict[str, Any] = {"exit_code": returncode}
+        report = read_report(collection.run_report_path(running.run_id))
+        if report:
             counts.update(requests=report.get("requests"), articles=report.get("articles"),
                           bytes=report.get("archive", {}).get("bytes"),
                           finish_reason=report.get("finish_reason"))
+            reason = nothing_because(report)
+            if reason:
+                counts["nothing_because"] = reason
             if report.get("finish_reason") == "shutdown":
                 outcome = Outcome.INTERRUPTED
         store = collection.store()
@@ -123,7 +150,18 @@ class Scheduler:
         finally:
             store.close()
         self.running.pop(job.name, None)
-        logger.info("job %s: run %s ended: %s", job.name, running.run_id, outcome)
+        seconds = round(time.monotonic() - running.began, 1)
+        self.outcome_texts[job.name] = outcome_text(outcome, counts)
+        due = self.next_due(job)
+        events.log(logging.INFO if outcome == Outcome.FINISHED else logging.WARNING,
+                   "job %s: run %s ended: %s, in %.1f s; next due %s", job.name, running.run_id,
+                   self.outcome_texts[job.name], seconds, moment_text(due),
+                   extra={"event": "job_ended", "run": running.run_id,
+                          "fields": {"job": job.name, "outcome": str(outcome), "articles": counts.get("articles"),
+                                     "nothing_because": counts.get("nothing_because"), "duration_s": seconds,
+                                     "exit_code": returncode, "next_due": due.isoformat()}})
+        for watcher in self.watchers:
+            watcher.ended(running, outcome, counts, report, due)
         return outcome
 
     def mark_orphans(self) -> None:
@@ -191,21 +229,60 @@ class Scheduler:
                 return outcomes
             outcomes.update(self.reap(block=True))
 
-    def serve(self) -> None:
+    def announce(self, source: str) -> None:
+        """The service's first line: its jobs and when each is next due."""
+        now = self.clock()
+        dues = ["%s %s" % (job.name, self._due_text(job, now)) for job in self.jobs]
+        events.info("schedule: serving %d job(s) from %s (root %s): %s", len(self.jobs), source, self.root,
+                    "; ".join(dues), extra={"event": "schedule_started", "fields": {
+                        "jobs": {job.name: self.next_due(job, now).isoformat() for job in self.jobs}}})
+
+    def _due_text(self, job: Job, now: datetime) -> str:
+        due = self.next_due(job, now)
+        if job.name in self.running:
+            return "running, next due %s" % moment_text(due)
+        return "next due %s%s" % (moment_text(due), " (due now)" if due <= now else "")
+
+    def announce_next(self) -> None:
+        """After a start or an end: which job is due next, and when (the service's idle line)."""
+        now = self.clock()
+        waiting = [(self.next_due(job, now), job.name) for job in self.jobs if job.name not in self.running]
+        running = sorted(self.running)
+        if not waiting:
+            events.info("schedule: running %s", ", ".join(running))
+            return
+        due, name = min(waiting)
+        events.info("schedule: next due: %s at %s%s", name, moment_text(due),
+                    "; running: %s" % ", ".join(running) if running else "",
+                    extra={"event": "next_due", "fields": {"job": name, "next_due": due.isoformat(),
+                                                           "running": running}})
+
+    def _wait_seconds(self) -> float:
+        """Until the soonest job is due (at most POLL_SECONDS: a clock may jump)."""
+        now = self.clock()
+        waits = [(self.next_due(job, now) - now).total_seconds() for job in self.jobs if job.name not in self.running]
+        return min([POLL_SECONDS, *[max(w, 0.0) for w in waits]])
+
+    def serve(self, source: str = "the schedule file") -> None:
         """Run due jobs until SIGTERM or SIGINT; a stop lets running crawls close cleanly."""
         self.mark_orphans()
         previous = {sig: signal.signal(sig, self._stop) for sig in (signal.SIGTERM, signal.SIGINT)}
         try:
+            self.announce(source)
             while not self._stopping:
-                self.launch_due()
-                self.reap(block=False)
-                for _ in range(int(POLL_SECONDS * 5)):
+                ended = self.reap(block=False)  # first: a job waiting for a free place starts this round
+                started = self.launch_due()
+                if ended or started:
+                    self.announce_next()
+                deadline = time.monotonic() + max(self._wait_seconds(), 0.2)
+                while time.monotonic() < deadline:
                     if self._stopping or any(r.process.poll() is not None for r in self.running.values()):
                         break
                     time.sleep(0.2)
             for running in self.running.values():
                 running.process.send_signal(signal.SIGTERM)
             self.reap(block=True)
+            events.info("schedule: stopped", extra={"event": "schedule_stopped"})
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
@@ -214,3 +291,4 @@ class Scheduler:
         logger.warning("scheduler: %s received, letting %d running crawl(s) close their files",
                        signal.Signals(signum).name, len(self.running))
         self._stopping = True
+
