@@ -10,11 +10,14 @@ from types import ModuleType
 from typing import NoReturn
 
 from archive.exceptions import ArchiveError, CollectionError
-from archive.redact import UserinfoFilter, mask_userinfo
+from archive.redact import mask_userinfo
 from crawler.commands import COMMANDS, EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
+from crawler.logs import FORMATS, make_handler
 from crawler.setting_types import SettingError
 
 LOG_FILE_HELP = "write the log to PATH (appended to) instead of stderr; the same as -s LOG_FILE=PATH"
+LOG_FORMAT_HELP = "json: one JSON object a line (time, level, event, message, url, site, run) for log shippers"
+QUIET_HELP = "no progress, and only errors logged"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,12 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="newsarchive", description="Archive news sites as WARC + cleaned JSONL.")
     parser.add_argument("--version", action="version", version="newsarchive " + _version())
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", default=False, help=QUIET_HELP)
     parser.add_argument("--log-file", default=None, metavar="PATH", help=LOG_FILE_HELP)
+    parser.add_argument("--log-format", choices=FORMATS, default="text", help=LOG_FORMAT_HELP)
     # -v and --log-file also after the command; SUPPRESS keeps a subcommand from resetting them
     common = _Parser(add_help=False)
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
                         help="more log output (-vv: debug)")
+    common.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help=QUIET_HELP)
     common.add_argument("--log-file", default=argparse.SUPPRESS, metavar="PATH", help=LOG_FILE_HELP)
+    common.add_argument("--log-format", choices=FORMATS, default=argparse.SUPPRESS, help=LOG_FORMAT_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in COMMANDS:
@@ -60,17 +67,13 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as err:
         print(mask_userinfo(str(err)), file=sys.stderr)
         return EXIT_USAGE
-    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     try:
         handler = log_handler(args)
     except OSError as err:
         print("newsarchive %s: cannot write the log file: %s" % (args.command, err), file=sys.stderr)
         return EXIT_FAILURE
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(UserinfoFilter())  # a seed's user:password@ is never printed
-    handler.setLevel(level)  # on the handler: Scrapy resets the root logger's own level
     logging.root.addHandler(handler)
-    logging.root.setLevel(level)
+    logging.root.setLevel(handler.level)
     try:
         return _run(args)
     finally:
@@ -81,11 +84,9 @@ def main(argv: list[str] | None = None) -> int:
 def log_handler(args: argparse.Namespace) -> logging.Handler:
     """stderr, or the file that --log-file or a command's `-s LOG_FILE=PATH` names (appended to,
     as Scrapy does). main() owns logging, so Scrapy's root handler, which would read LOG_FILE, is
-    never installed: the setting is honoured here."""
+    never installed: the setting is honoured here (crawler/logs.py)."""
     path = args.log_file or setting_value(getattr(args, "settings", []), "LOG_FILE")
-    if path:
-        return logging.FileHandler(path, mode="a", encoding="utf-8")
-    return logging.StreamHandler(sys.stderr)
+    return make_handler(path, verbose=args.verbose, quiet=args.quiet, log_format=args.log_format)
 
 
 def setting_value(pairs: list[str], key: str) -> str | None:

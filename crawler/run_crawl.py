@@ -15,6 +15,7 @@ from archive.collection import Collection, new_run_id
 from archive.exceptions import ArchiveError
 from archive.writes import as_write_failure
 from crawler.crawl_config import check_settings, project_settings
+from crawler.logs import tag_run
 from crawler.options import checked_seed
 from crawler.run_extension import CrawlRun
 from crawler.setting_types import SettingError
@@ -24,6 +25,8 @@ from pipelines.canonical import InvalidURL, host_of
 logger = logging.getLogger(__name__)
 
 LOG_LEVELS = ("WARNING", "INFO", "DEBUG")
+# the default USER_AGENT (crawler/settings.py) says to replace it: the sites a crawl visits see it
+PLACEHOLDER_AGENT_MARK = "set USER_AGENT to your contact"
 
 
 def is_loopback_host(host: str) -> bool:
@@ -55,8 +58,25 @@ def crawl_settings(
         "LOG_LEVEL": LOG_LEVELS[min(verbose, 2)],
         "LOG_INSTALL_ROOT_HANDLER": False,  # main() owns logging
     })
+    if verbose < 2:  # the progress shows the figures; Scrapy's line a minute is debugging
+        made["LOGSTATS_INTERVAL"] = 0
     made.update(overrides)
     return project_settings(made)
+
+
+def placeholder_agent(settings: Settings, seeds: list[str]) -> bool:
+    """True when the crawl would show sites other than this machine the placeholder USER_AGENT."""
+    agent = settings.get("USER_AGENT") or ""
+    if PLACEHOLDER_AGENT_MARK not in agent:
+        return False
+    return not all(is_loopback_host(host_of(s)) for s in seeds)
+
+
+def warn_placeholder_agent(settings: Settings, seeds: list[str]) -> None:
+    if placeholder_agent(settings, seeds):
+        logger.warning("the crawl identifies itself with the placeholder USER_AGENT %r: set yours, with a way "
+                       "to reach you (-s USER_AGENT=\"mybot/1.0 (+https://example.com/bot; me@example.com)\")",
+                       settings.get("USER_AGENT"), extra={"event": "placeholder_user_agent"})
 
 
 def checked_seeds(seeds: list[str]) -> list[str]:
@@ -80,6 +100,25 @@ def root_cause(error: BaseException) -> BaseException:
     return error
 
 
+def log_run_end(report: Mapping[str, Any]) -> None:
+    logger.info("run %s ended (%s): %d responses, %d articles in %.1f s", report.get("run"),
+                report.get("outcome"), report.get("responses", 0), report.get("articles", 0),
+                report.get("duration_s", 0.0), extra={"event": "run_end", "outcome": report.get("outcome")})
+    for site, figures in sorted((report.get("sites") or {}).items()):
+        if only_errors(figures):
+            logger.warning("%s answered nothing but errors in this run: %s", site, ", ".join(
+                "%s %d" % kv for kv in sorted(figures["errors"].items())),
+                extra={"event": "site_only_errors", "site": site})
+
+
+def only_errors(figures: Mapping[str, Any]) -> bool:
+    """A site of the run report's `sites` from which nothing but errors came."""
+    errors = sum((figures.get("errors") or {}).values())
+    others = (figures.get("articles") or 0) + sum((figures.get("duplicates") or {}).values()) \
+        + sum((figures.get("not_articles") or {}).values()) + sum((figures.get("skipped") or {}).values())
+    return bool(errors > 0 and others == 0)
+
+
 class RunUnfinished(Exception):
     """The crawl stopped before its run could end: Ctrl-C or SIGTERM came again while it closed."""
 
@@ -100,6 +139,10 @@ def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
     settings = crawl_settings(collection, run_id, seeds, allow_private=allow_private,
                               overrides=overrides or {}, verbose=verbose)
     check_settings(settings)
+    tag_run(run_id)
+    warn_placeholder_agent(settings, seeds)
+    logger.info("run %s: crawling %d seed(s) into collection %s: %s", run_id, len(seeds), collection.name,
+                " ".join(seeds), extra={"event": "run_start", "collection": collection.name, "seeds": len(seeds)})
     process = CrawlerProcess(settings)
     crawler = process.create_crawler(NewsSpider)
     failed: list[BaseException] = []
@@ -121,6 +164,7 @@ def run_crawl(collection: Collection, seeds: list[str], *, max_pages: int = 0,
     except RuntimeError:  # it never got as far as its extensions
         run = None
     if run is not None and run.report is not None:
+        log_run_end(run.report)
         return dict(run.report, report_error=str(run.report_error) if run.report_error else None)
     if signal.getsignal(signal.SIGTERM) is signal.SIG_IGN:  # Scrapy's answer to a second signal
         raise RunUnfinished(run_id, seeds)

@@ -36,9 +36,16 @@ COOKIES_ENABLED = False  # news pages do not need sessions; cookies would make c
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
 MEMDEBUG_ENABLED = False
-EXTENSIONS = {"scrapy.extensions.spiderstate.SpiderState": None}
+EXTENSIONS = {"scrapy.extensions.spiderstate.SpiderState": None,
+              "crawler.progress_crawl.CrawlProgress": 0}
 DEFAULT_DROPITEM_LOG_LEVEL = "DEBUG"  # non-articles and duplicates are expected, not warnings
 LOG_LEVEL = "INFO"
+
+# PROGRESS_*: the crawl's progress on stderr (crawler/progress_crawl.py); `newsarchive crawl` sets
+# the mode from its stderr (a terminal: live; else plain lines every PROGRESS_EVERY seconds; -q: off)
+PROGRESS_MODE = "off"  # "live", "plain" or "off"
+PROGRESS_EVERY = 30.0
+PROGRESS_FORMAT = "text"  # "json": plain lines as JSON objects, as --log-format json
 
 # the archive's download handler, middlewares, item pipeline, run extension and dupefilter,
 # and the ARCHIVE_*... defaults below: the same add-on another Scrapy project would use

@@ -17,6 +17,7 @@ from archive.redact import mask_userinfo
 from crawler.commands import EXIT_FAILURE, EXIT_INTERRUPTED, UsageError, add_root, collection_location
 from crawler.commands.argtypes import hours, non_negative
 from crawler.options import CrawlOptions
+from crawler.progress import add_progress_option, display_for
 
 HELP = "crawl seeds into a collection"
 
@@ -57,6 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="continue the collection's interrupted crawl where it stopped")
     parser.add_argument("-s", "--set", action="append", default=[], metavar="KEY=VALUE",
                         dest="settings", help="override a Scrapy setting")
+    add_progress_option(parser)
 
 
 def parse_setting_overrides(pairs: list[str]) -> dict[str, str]:
@@ -101,6 +103,8 @@ def run(args: argparse.Namespace) -> int:
 
     root, name = collection_location(args.collection, args.root)
     overrides = options.overrides()
+    for key, value in progress_settings(args).items():
+        overrides.setdefault(key, value)  # a -s PROGRESS_... of the command line wins
     config = check_settings(crawl_settings(Collection(root, name), "", options.seed_urls(),
                                            allow_private=options.allow_private, overrides=overrides,
                                            verbose=args.verbose))
@@ -144,6 +148,13 @@ def run(args: argparse.Namespace) -> int:
         print("newsarchive crawl: nothing was fetched from %s (see the messages above)"
               % mask_userinfo(" ".join(args.seeds)), file=sys.stderr)
     return code
+
+
+def progress_settings(args: argparse.Namespace) -> dict[str, object]:
+    """PROGRESS_* for the crawl's progress extension, from stderr, -q and --progress-every."""
+    display = display_for("crawl", args)
+    return {"PROGRESS_MODE": display.mode, "PROGRESS_EVERY": display.interval if display.mode == "plain"
+            else args.progress_every, "PROGRESS_FORMAT": "json" if display.json_lines else "text"}
 
 
 def check_frontier(jobdir: str) -> None:
