@@ -22,7 +22,7 @@ SITE_NAME = data_common.SITE_NAME
 PAGE_SIZE = 5
 # The site's fixed "today", shown where a real theme prints the current date.
 SITE_DATE = datetime(2026, 3, 15, 12, 0, tzinfo=timezone.utc)
-_FIRST_PUBLISHED = datetime(2026, 3, 2, 7, 10, tzinfo=timezone.utc)
+FIRST_PUBLISHED = datetime(2026, 3, 2, 7, 10, tzinfo=timezone.utc)
 
 # Articles that carry one of the site's special cases.
 AMP_SLUG = "baltic-ferry-crews-strike-over-pay"
@@ -31,7 +31,7 @@ REDIRECT_SLUG = "cocoa-prices-ease-after-record-highs"
 GZIP_SLUG = "telescope-maps-water-vapour-gas-giant"
 FBCLID = "IwAR2xDemoFbclid0Kx7MeridianPost"
 
-_BANKS: dict[str, ModuleType] = {
+BANKS: dict[str, ModuleType] = {
     "world": data_world, "business": data_business, "science": data_science,
 }
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def _count(markup: str) -> int:
     return len(markup_to_text(markup).split())
 
 
-class _Writer:
+class Writer:
     """Fills sentence templates for one article, handing out each quoted person once."""
 
     def __init__(self, topic: dict[str, Any], bank: ModuleType, template: str,
@@ -229,13 +229,15 @@ class _Writer:
             words += _count(sentence)
         return " ".join(sentences) if lo <= words <= hi else ""
 
-    def article(self) -> tuple[str, ...]:
+    def article(self, follow_up: bool = False) -> tuple[str, ...]:
+        """The story's paragraphs; a follow-up does not repeat the topic's lead and detail, so its
+        text is its own (not a near duplicate of the first story)."""
         rng = self.rng
         pool = list(self.bank.SENTENCES) + list(data_common.GENERIC)
         rng.shuffle(pool)
         n_paragraphs = rng.randint(5, 9)
         quoted = set(rng.sample(range(1, n_paragraphs), rng.randint(1, 3)))
-        paragraphs = [self.paragraph([self.topic["lead"], self.topic["detail"]], pool)]
+        paragraphs = [self.paragraph([] if follow_up else [self.topic["lead"], self.topic["detail"]], pool)]
         for i in range(1, n_paragraphs):
             start = [self.fill(rng.choice(data_common.QUOTE_FORMS))] if i in quoted else []
             paragraph = self.paragraph(start, pool)
@@ -255,10 +257,10 @@ def build_content() -> SiteContent:
     order = [(s, i) for i in range(12) for s in sections]
     articles = []
     for k, (section, i) in enumerate(order):
-        topic = _BANKS[section.slug].TOPICS[i]
+        topic = BANKS[section.slug].TOPICS[i]
         rng = random.Random(f"meridian:{topic['slug']}")
         template = "wp" if i % 2 == 0 else "ld"
-        published = _FIRST_PUBLISHED + timedelta(hours=9 * k, minutes=rng.randint(0, 50))
+        published = FIRST_PUBLISHED + timedelta(hours=9 * k, minutes=rng.randint(0, 50))
         modified = published
         if k % 3 == 1:
             modified = published + timedelta(hours=2, minutes=rng.randint(5, 55))
@@ -270,7 +272,7 @@ def build_content() -> SiteContent:
         if "paragraphs" in topic:
             paragraphs, place = tuple(topic["paragraphs"]), "Zürich"
         else:
-            paragraphs = _Writer(topic, _BANKS[section.slug], template, rng).article()
+            paragraphs = Writer(topic, BANKS[section.slug], template, rng).article()
             place = topic["place"]
         articles.append(Article(
             number=1042 + 7 * k, slug=topic["slug"], section=section, title=topic["title"],

@@ -13,7 +13,7 @@ from email.utils import format_datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from demosite import assets, feeds, pages, statics, templates_ld, templates_wp
+from demosite import assets, feeds, pages, statics, templates_ld, templates_relaunch, templates_wp
 from demosite.content import (
     AMP_SLUG,
     GZIP_SLUG,
@@ -83,9 +83,11 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
 class Router:
     """Maps request targets to responses for a site reachable at ``base``."""
 
-    def __init__(self, base: str, content: SiteContent | None = None) -> None:
+    def __init__(self, base: str, content: SiteContent | None = None,
+                 changed_template: str | None = None) -> None:
         self.base = base.rstrip("/")
         self.content = content or build_content()
+        self.changed_template = changed_template  # a section slug whose articles look relaunched
         # Responses never change for a given base, so each is rendered once; concurrent
         # handler threads at worst render the same page twice.
         self._cache: dict[str, Response] = {}
@@ -104,15 +106,19 @@ class Router:
                         (("Cache-Control", "public, max-age=300"), *headers))
 
     def _article(self, article: Article) -> Response:
-        render = templates_wp.render if article.template == "wp" else templates_ld.render
-        body = render(self.content, article, self.base).encode(
-            article.encoding, "xmlcharrefreplace")
+        if article.section.slug == self.changed_template:
+            body = templates_relaunch.render(self.content, article, self.base).encode("utf-8")
+            encoding = "utf-8"
+        else:
+            render = templates_wp.render if article.template == "wp" else templates_ld.render
+            body = render(self.content, article, self.base).encode(article.encoding, "xmlcharrefreplace")
+            encoding = article.encoding
         # A weak validator: the same entity is sent plain or gzip-encoded.
         etag = f'W/"{hashlib.sha1(body).hexdigest()[:20]}"'
         headers = (("Cache-Control", "public, max-age=300"),
                    ("Last-Modified", format_datetime(article.modified, usegmt=True)),
                    ("ETag", etag))
-        return Response(200, body, f"text/html; charset={article.encoding}", headers,
+        return Response(200, body, f"text/html; charset={encoding}", headers,
                         gzip=article.slug == GZIP_SLUG)
 
     def _route(self, path: str) -> Response:

@@ -25,6 +25,7 @@ from demosite.content import (
     build_content,
     published_by,
 )
+from demosite.editions import edition
 from demosite.routes import Response, Router, accepts_gzip
 
 logger = logging.getLogger(__name__)
@@ -178,10 +179,21 @@ class DemoSite:
     """The demo news site served on 127.0.0.1 in a background thread."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0,
-                 published_until: datetime | None = None) -> None:
+                 published_until: datetime | None = None, changed_template: str | None = None,
+                 edition: int = 0) -> None:
+        """`changed_template`: a section slug whose articles are served by a relaunched template
+        without byline and dates; `edition`: N later editions, each 3 more stories a section."""
+        sections = [s.slug for s in build_content().sections]
+        if changed_template is not None and changed_template not in sections:
+            raise ValueError("no section %r on the demo site (it has %s)"
+                             % (changed_template, ", ".join(sections)))
+        if edition < 0:
+            raise ValueError("edition must not be negative, not %d" % edition)
         self.host = host
         self.port = port
         self.published_until = published_until
+        self.changed_template = changed_template
+        self.edition = edition
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -191,11 +203,19 @@ class DemoSite:
         if self._httpd is not None:
             self._httpd.router = self._make_router()
 
+    def change_template(self, section: str | None, edition: int | None = None) -> None:
+        """Serve `section`'s articles with the relaunched template from now on (None: as usual),
+        and optionally move to another edition, e.g. between two crawls."""
+        self.changed_template = section
+        self.edition = self.edition if edition is None else edition
+        if self._httpd is not None:
+            self._httpd.router = self._make_router()
+
     def _make_router(self) -> Router:
-        content = build_content()
+        content = edition(self.edition)
         if self.published_until is not None:
             content = published_by(content, self.published_until)
-        return Router(self.url, content)
+        return Router(self.url, content, self.changed_template)
 
     def start(self) -> DemoSite:
         """Bind the port and serve in a daemon thread; returns ``self``."""
@@ -300,7 +320,8 @@ class DemoSite:
                                self._abs(f"{a.path}?fbclid={FBCLID}")]
             out.append(ArticleInfo(
                 url=self._abs(a.path), title=a.title, authors=[p.name for p in a.authors],
-                published=a.published.isoformat(), section=a.section.name, template=a.template,
+                published=a.published.isoformat(), section=a.section.name,
+                template="relaunch" if a.section.slug == router.changed_template else a.template,
                 text=a.text, inline_names=list(a.inline_names), encoding=a.encoding,
                 alternate_urls=alternates, modified=a.modified.isoformat(),
                 description=a.description, tags=list(a.tags), image=self._abs(a.image_path)))
@@ -328,17 +349,20 @@ class DemoSite:
         return self._abs(f"/old/{REDIRECT_SLUG}")
 
 
-def main_serve(port: int = 0) -> int:
+def main_serve(port: int = 0, changed_template: str | None = None, edition: int = 0) -> int:
     """Serve the demo site in the foreground for ``newsarchive demo-site``; 0 after Ctrl-C, 1 if
-    the port cannot be had."""
+    the port cannot be had or the section is unknown."""
     # Ctrl-C is how this command ends, whatever its parent left behind: a process started
     # with SIGINT ignored or blocked inherits that (a test run on a loaded machine once did)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
-        site = DemoSite(port=port).start()
+        site = DemoSite(port=port, changed_template=changed_template, edition=edition).start()
     except PortUnavailable as err:
         sys.stderr.write("newsarchive demo-site: %s (choose another with --port)\n" % err.strerror)
+        return 1
+    except ValueError as err:
+        sys.stderr.write("newsarchive demo-site: %s\n" % err)
         return 1
     sys.stdout.write(f"demo site: {site.url}\n")
     sys.stdout.flush()
