@@ -366,6 +366,14 @@ class Store:
         ).fetchall()
         return [row[0] for row in rows]
 
+    def alias_entries(self, url: str) -> list[dict[str, str]]:
+        """Each URL recorded as an alias of `url`, and `url` as an alias of another: alias, url,
+        reason ("fetched", "redirect", "duplicate:<kind>"...) and run, by alias."""
+        rows = self._db.execute(
+            "SELECT alias, url, reason, run FROM aliases WHERE url = ? OR alias = ? ORDER BY alias", (url, url)
+        ).fetchall()
+        return [{"alias": r[0], "url": r[1], "reason": r[2], "run": r[3]} for r in rows]
+
     def is_known_article_url(self, url: str, recrawl_since: str | None = None) -> bool:
         """True when `url` is an archived article or an alias of one: no need to fetch it again.
 

@@ -252,3 +252,14 @@ def test_a_store_of_schema_version_one_gains_an_empty_outcomes_table(tmp_path: P
         assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("2",)
         indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"outcomes_by_url", "outcomes_by_run"} <= indexes
+
+
+def test_alias_entries_name_both_directions_with_reason_and_run(store: Store) -> None:
+    store.add_alias("https://a.example/amp/1", "https://a.example/1", "fetched", "run1")
+    store.add_alias("https://a.example/1", "https://b.example/1", "duplicate:exact", "run2")
+    store.add_alias("https://c.example/x", "https://c.example/y", "fetched", "run1")
+    assert store.alias_entries("https://a.example/1") == [
+        {"alias": "https://a.example/1", "url": "https://b.example/1", "reason": "duplicate:exact", "run": "run2"},
+        {"alias": "https://a.example/amp/1", "url": "https://a.example/1", "reason": "fetched", "run": "run1"},
+    ]
+    assert store.alias_entries("https://a.example/none") == []

@@ -15,7 +15,7 @@ from archive.collection import Collection
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # the command modules under crawler/commands/, in the order `--help` lists them
-COMMANDS = ("crawl", "demo", "schedule", "runs", "replay", "export", "extract", "index", "wacz", "repair",
+COMMANDS = ("crawl", "demo", "schedule", "runs", "replay", "export", "extract", "inspect", "index", "wacz", "repair",
             "demo_site")
 
 
