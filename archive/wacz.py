@@ -43,6 +43,17 @@ class WaczReport:
     problems: list[WarcFormatError] = field(default_factory=list)  # each spot left out, by file and offset
 
 
+@dataclass
+class WaczProgress:
+    """How far write_wacz has got, set as it goes, for a progress display reading from another
+    thread: pages listed, then the WARC bytes checked, then py-wacz packaging."""
+
+    phase: str = ""  # "listing pages", "checking WARC files", "packaging"
+    pages: int = 0
+    done: int = 0  # bytes of the WARC files checked so far
+    problems: int = 0
+
+
 def _capture_time(ts: str) -> str | None:
     """`ts` as the UTC timestamp py-wacz reads (it dies on anything else); None if it is no time."""
     try:
@@ -53,7 +64,7 @@ def _capture_time(ts: str) -> str | None:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _write_pages(pages: Iterable[WaczPage], path: str, report: WaczReport) -> int:
+def _write_pages(pages: Iterable[WaczPage], path: str, report: WaczReport, progress: WaczProgress) -> int:
     count = 0
     with open(path, "w", encoding="utf-8") as fh:
         fh.write(json.dumps(PAGES_HEADER) + "\n")
@@ -65,6 +76,7 @@ def _write_pages(pages: Iterable[WaczPage], path: str, report: WaczReport) -> in
             fh.write(json.dumps({"url": page.url, "ts": ts, "title": page.title,
                                  "text": page.text}, ensure_ascii=False) + "\n")
             count += 1
+            progress.pages = count
     return count
 
 
@@ -75,13 +87,15 @@ def _unindexable(entry: RecordEntry) -> str:
     return "" if entry.warc("WARC-Date") else "WARC-Date"
 
 
-def _readable_copy(path: str, into: str, report: WaczReport) -> str:
+def _readable_copy(path: str, into: str, report: WaczReport, progress: WaczProgress) -> str:
     """`path` if py-wacz can read all of it; else a copy in `into`, under the same name, of the
     records it can (py-wacz dies on the first unreadable record), each spot left out named."""
     problems: list[WarcFormatError] = []
     kept: dict[int, int] = {}  # offset -> length of what is kept: records, or whole gzip members
     dropped: set[int] = set()  # gzip members that hold a spot left out
+    checked = progress.done
     for found in iter_records(path, max_payload=0):  # (payloads are not needed: none is kept)
+        progress.done = checked + found.offset
         if isinstance(found, WarcFormatError):
             problems.append(found)
             dropped.add(found.offset)
@@ -92,8 +106,10 @@ def _readable_copy(path: str, into: str, report: WaczReport) -> str:
             dropped.add(found.offset)
             continue
         kept[found.offset] = max(found.length, kept.get(found.offset, 0))
+        progress.done = checked + found.offset + found.length
     if not problems:
         return path
+    progress.problems += len(problems)
     for problem in problems:
         logger.warning("left out of the WACZ: %s", problem)
     report.problems.extend(problems)
@@ -112,7 +128,7 @@ def _readable_copy(path: str, into: str, report: WaczReport) -> str:
 
 
 def write_wacz(warcs: list[str], pages: Iterable[WaczPage], output: str, *, title: str = "",
-               report: WaczReport | None = None) -> int:
+               report: WaczReport | None = None, progress: WaczProgress | None = None) -> int:
     """Write `output` (.wacz) from the WARC files and the pages; return the number of pages.
 
     What cannot be packaged is left out and told in `report`: a page without a capture time,
@@ -122,20 +138,24 @@ def write_wacz(warcs: list[str], pages: Iterable[WaczPage], output: str, *, titl
     if not warcs:
         raise ArchiveError("no WARC files to package")
     report = report if report is not None else WaczReport()
+    progress = progress if progress is not None else WaczProgress()
     from wacz.main import main as wacz_main  # imported late: it pulls in frictionless
 
     with tempfile.TemporaryDirectory(prefix="newsarchive-wacz-") as tmp:
         pages_path = os.path.join(tmp, "pages.jsonl")
         try:
-            count = _write_pages(pages, pages_path, report)
+            progress.phase = "listing pages"
+            count = _write_pages(pages, pages_path, report, progress)
             os.mkdir(os.path.join(tmp, "warcs"))
-            readable = [_readable_copy(warc, os.path.join(tmp, "warcs"), report) for warc in warcs]
+            progress.phase = "checking WARC files"
+            readable = [_readable_copy(warc, os.path.join(tmp, "warcs"), report, progress) for warc in warcs]
         except OSError as err:
             raise ArchiveError("cannot write %s: %s" % (err.filename or "a temporary file", err.strerror)) from err
         argv = ["create", "-o", output, "-p", pages_path, *readable]
         if title:
             argv[1:1] = ["--title", title]
         said = io.StringIO()
+        progress.phase = "packaging"
         try:
             with contextlib.redirect_stdout(said), contextlib.redirect_stderr(said), _py_wacz_indexing():
                 code = wacz_main(argv)

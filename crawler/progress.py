@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import IO, Any
@@ -234,10 +235,10 @@ def render(command: str, figures: Figures, rate: float) -> Any:
 
 
 class Timer:
-    """Samples and shows the figures from a thread of its own (replay, export, wacz): `sample` must
-    only read counters."""
+    """Samples and shows the figures from a thread of its own (replay, export, wacz):
+    `sample(elapsed seconds)` must only read counters."""
 
-    def __init__(self, display: Display, sample: Any) -> None:
+    def __init__(self, display: Display, sample: Callable[[float], Figures]) -> None:
         import threading
 
         self.display = display
@@ -261,7 +262,7 @@ class Timer:
         self._stop.set()
         self._thread.join()
         try:
-            last = self.sample()
+            last = self.sample(self.elapsed())
         except Exception:  # noqa: BLE001 - the figures of a failed run are not worth a second error
             last = None
         self.display.stop(last)
@@ -269,7 +270,7 @@ class Timer:
     def _loop(self) -> None:
         while not self._stop.wait(self.display.interval):
             try:
-                self.display.show(self.sample())
+                self.display.show(self.sample(self.elapsed()))
             except Exception:  # noqa: BLE001 - a figure read mid-update: the next sample will do
                 continue
 

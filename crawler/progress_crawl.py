@@ -66,7 +66,7 @@ class CrawlProgress:
         display = Display("crawl", mode, settings.getfloat("PROGRESS_EVERY", 30.0),
                           json_lines=settings.get("PROGRESS_FORMAT") == "json")
         if not display.enabled:
-            raise NotConfigured("PROGRESS_MODE is off")
+            raise NotConfigured  # off: said nowhere (a message would be a WARNING of Scrapy's)
         archive_dir = os.path.join(settings.get("ARCHIVE_ROOT", ""), settings.get("ARCHIVE_COLLECTION", ""),
                                    "archive")
         progress = cls(crawler, display, archive_dir)

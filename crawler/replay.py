@@ -11,6 +11,7 @@ from typing import Any
 from archive.collection import Collection, ItemWriter, new_run_id
 from archive.reader import ArchivedResponse, ReadReport, iter_responses
 from archive.run import RunContext
+from crawler.progress_runs import ReplayWatch
 from crawler.report import build_report
 from pipelines.dedupe import Deduper
 from pipelines.ordered import OrderedChain
@@ -37,13 +38,15 @@ def page_from(response: ArchivedResponse, redirects: RedirectAliases) -> Page:
 
 
 def replay(
-    paths: Iterable[str], collection: Collection, run_id: str | None = None, workers: int | None = None
+    paths: Iterable[str], collection: Collection, run_id: str | None = None, workers: int | None = None,
+    watch: ReplayWatch | None = None,
 ) -> dict[str, Any]:
-    """Replay every response in `paths` into `collection`; return the run report."""
+    """Replay every response in `paths` into `collection`; return the run report. `watch`, if
+    given, is kept up to date with the counters and the record being read (for progress)."""
     paths = list(paths)
     ctx = RunContext.begin(collection, run_id or new_run_id(), "replay")
     try:
-        stats, read = _replay_into(ctx, paths, workers)
+        stats, read = _replay_into(ctx, paths, workers, watch or ReplayWatch())
         report = build_report(ctx, dict(stats), "replay", datetime.now(timezone.utc), {
             "sources": [os.path.abspath(p) for p in paths],
             "problems": [str(p) for p in read.problems],
@@ -58,9 +61,10 @@ def replay(
     return report
 
 
-def _replay_into(ctx: RunContext, paths: list[str], workers: int | None) -> tuple[Counter[str], ReadReport]:
+def _replay_into(ctx: RunContext, paths: list[str], workers: int | None,
+                 watch: ReplayWatch) -> tuple[Counter[str], ReadReport]:
     """Read in archive order, extract in parallel, decide in archive order."""
-    stats: Counter[str] = Counter()
+    stats: Counter[str] = watch.stats
     writer = ItemWriter(ctx.collection.items_path(ctx.run_id))
     pool = ExtractionPool(workers)
     decider = Decider(Deduper(ctx.store), writer, ctx.run_id, pool.info, stats)
@@ -69,6 +73,7 @@ def _replay_into(ctx: RunContext, paths: list[str], workers: int | None) -> tupl
     read = ReadReport()
     try:
         for response in iter_responses(paths, read):
+            watch.location = response.location  # one assignment a record: what progress reads
             stats["downloader/response_count"] += 1
             stats["downloader/response_status_count/%d" % response.status] += 1
             redirects.note(response.url, response.status, response.header("Location"))

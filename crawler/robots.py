@@ -32,6 +32,11 @@ logger = logging.getLogger(__name__)
 DISALLOW_ALL = b"User-agent: *\nDisallow: /\n"
 
 
+def forbids_everything(parser: Any, root: str, agent: str | bytes) -> bool:
+    """Rules that refuse the site's home page and a page no site has: all of it, in practice."""
+    return not parser.allowed(root, agent) and not parser.allowed(root + "newsarchive-robots-probe", agent)
+
+
 def readable_part(body: bytes, limit: int = ROBOTS_MAX_SIZE) -> bytes:
     """The first `limit` bytes of a robots.txt body, cut after its last whole line."""
     if len(body) <= limit:
@@ -57,12 +62,31 @@ class RobotsMiddleware(RobotsTxtMiddleware):
         if response.status >= 500:
             self._stats.inc_value("robotstxt/server_error")
             logger.warning("%s answered %d: nothing of %s is fetched in this run (RFC 9309: a robots.txt "
-                           "that cannot be read means disallow all)", response.url, response.status, netloc)
-            body = DISALLOW_ALL
-        elif response.status >= 400:
+                           "that cannot be read means disallow all)", response.url, response.status, netloc,
+                           extra={"event": "robots_unreachable", "url": response.url, "status": response.status})
+            await super()._parse_robots(response.replace(body=DISALLOW_ALL), netloc, request)
+            return
+        if response.status >= 400:
             body = b""
         else:
             body = readable_part(response.body)
             if len(response.body) > ROBOTS_MAX_SIZE:
                 self._notice.hit("robots_size", response.url)
         await super()._parse_robots(response.replace(body=body), netloc, request)
+        self._tell(response, netloc, request)
+
+    def _tell(self, response: Response, netloc: str, request: Request) -> None:
+        """One INFO line per site (-v), and a WARNING when its rules forbid us everything."""
+        parser = self._parsers.get(netloc)
+        if parser is None or isinstance(parser, Deferred):
+            return
+        agent = self._robotstxt_useragent or request.headers.get(b"User-Agent") or self._default_useragent
+        root = "%s://%s/" % (urlparse_cached(response).scheme, netloc)
+        if forbids_everything(parser, root, agent):
+            self._stats.inc_value("robotstxt/forbids_all")
+            logger.warning("%s forbids this crawler everything of %s: nothing of it is fetched (User-agent %s)",
+                           response.url, netloc, agent if isinstance(agent, str) else agent.decode("latin-1"),
+                           extra={"event": "robots_forbid_all", "url": response.url})
+            return
+        logger.info("robots.txt of %s read (%d, %d bytes)", netloc, response.status, len(response.body),
+                    extra={"event": "robots_fetched", "url": response.url, "status": response.status})

@@ -13,6 +13,7 @@ import sys
 from crawler.commands import EXIT_OK, UsageError, add_root, open_collection
 from crawler.commands.argtypes import day_end, day_start
 from crawler.output import STDOUT, open_output
+from crawler.progress import Timer, add_progress_option, display_for
 
 HELP = "a collection's items as JSONL, each article once"
 
@@ -29,6 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--with-aliases", action="store_true", help="add each article's other URLs")
     parser.add_argument("--workers", type=int, metavar="N",
                         help="processes that parse the item files (default: one per core; 0: none)")
+    add_progress_option(parser)
 
 
 def site(value: str) -> str:
@@ -41,6 +43,7 @@ def site(value: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.progress_runs import LineCount, export_figures
     from pipelines.merge import MergeFilter, MergeReport, merged_lines
     from pipelines.workers import default_workers
 
@@ -50,17 +53,24 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--workers must be 0 or more, not %d" % workers)
     store = collection.store() if args.with_aliases else None
     report = MergeReport()
+    display = display_for("export", args)
+    files = collection.item_files()
+    lines = LineCount(files)
+    timer = Timer(display, lambda elapsed: export_figures(report, lines, elapsed))
+    if display.enabled:
+        lines.start()
     try:
         keep = MergeFilter(args.since, args.until, args.site)
-        with open_output(args.output) as out:
+        with timer, open_output(args.output) as out:
             # bytes out: the lines as stored, with no decoding and encoding again
-            for line in merged_lines(collection.item_files(), keep, workers=workers, report=report):
+            for line in merged_lines(files, keep, workers=workers, report=report):
                 if store is not None:
                     item = json.loads(line)
                     item = dict(item, aliases=store.aliases_of(str(item["url"])))
                     line = json.dumps(item, ensure_ascii=False).encode("utf-8")
                 out.write(line + b"\n")
     finally:
+        lines.stop()
         if store is not None:
             store.close()
     if report.unreadable:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
 from crawler.commands import EXIT_FAILURE, EXIT_OK, add_root, open_collection
 from crawler.output import STDOUT, output_path
+from crawler.progress import Timer, add_progress_option, display_for
 
 HELP = "package a collection as WACZ for ReplayWeb.page"
 
@@ -17,10 +19,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("collection", metavar="COLLECTION", help="collection name or path")
     add_root(parser)
     parser.add_argument("-o", "--output", metavar="FILE", help="default: COLLECTION.wacz; - for stdout")
+    add_progress_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from archive.wacz import WaczPage, WaczReport, write_wacz
+    from archive.wacz import WaczPage, WaczProgress, WaczReport, write_wacz
+    from crawler.progress_runs import file_sizes, wacz_figures
     from pipelines.merge import MergeReport, merged_lines
     from pipelines.workers import default_workers
 
@@ -34,9 +38,15 @@ def run(args: argparse.Namespace) -> int:
         for i in items
     )
     report = WaczReport()
+    progress = WaczProgress()
+    warcs = collection.warc_files()
+    total = sum(file_sizes(warcs).values())
     with output_path(output) as path:
-        count = write_wacz(collection.warc_files(), pages, path, title="newsarchive: %s" % collection.name,
-                           report=report)
+        timer = Timer(display_for("wacz", args), lambda elapsed: wacz_figures(progress, total, elapsed,
+                                                                     lambda: _size(path)))
+        with timer:
+            count = write_wacz(warcs, pages, path, title="newsarchive: %s" % collection.name,
+                               report=report, progress=progress)
     if lines.unreadable:
         print("newsarchive wacz: skipped %d item lines that are no JSON item (torn by a crash?), the first in %s"
               % (lines.unreadable, lines.first_unreadable), file=sys.stderr)
@@ -50,6 +60,13 @@ def run(args: argparse.Namespace) -> int:
                                                          len(collection.warc_files()), count),
           file=sys.stderr if output == STDOUT else sys.stdout)  # stdout carries the WACZ then
     return EXIT_FAILURE if report.problems else EXIT_OK
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _capture_time(item: dict[str, Any]) -> str:
