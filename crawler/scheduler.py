@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from types import FrameType
 from typing import Any, Protocol
 
@@ -71,6 +71,7 @@ class Scheduler:
         self.watchers: list[Watcher] = []
         self.outcome_texts: dict[str, str] = {}  # job -> its last run's outcome, as a person reads it
         self.last_slots: dict[str, datetime | None] = {}  # job -> the slot of its latest run, once read
+        self._last_run_id = ""
         self._stopping = False
 
     # -- deciding ---------------------------------------------------------------------------
@@ -109,6 +110,9 @@ class Scheduler:
     def start(self, job: Job, slot: datetime) -> Running:
         started = self.clock()
         run_id = new_run_id(started)
+        if run_id <= self._last_run_id:  # a fixed clock (--now): two jobs sharing a collection differ still
+            run_id = new_run_id(datetime.strptime(self._last_run_id, "%Y%m%dT%H%M%S%fZ") + timedelta(microseconds=1))
+        self._last_run_id = run_id
         args = [self.python, "-m", "crawler", *job.crawl_args(self.root), "-s", "ARCHIVE_RUN_ID=" + run_id]
         process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=None)
         store = Collection.create(self.root, job.collection).store()

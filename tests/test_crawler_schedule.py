@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -139,7 +140,11 @@ def test_a_missed_cron_slot_runs_once_not_once_per_slot(demo_site, tmp_path: Pat
         proc = run_newsarchive("schedule", str(config), "--once", "--now", now)
         assert proc.returncode == 0, proc.stderr
         outputs.append(proc.stdout.strip())
-    assert outputs == ["demo: finished", "demo: finished", "demo: not due", "demo: finished"]
+    assert [line.split(",")[0] for line in outputs] == ["demo: finished", "demo: finished", "demo: not due",
+                                                        "demo: finished"]
+    assert outputs[0].endswith(" articles") and not outputs[0].startswith("demo: finished, 0 ")
+    # nothing new since the first run: not a plain "finished", the run says why it wrote nothing
+    assert re.fullmatch(r"demo: finished, 0 articles: \S.*", outputs[1]), outputs[1]
     with Collection.open(str(tmp_path / "c"), "news").store() as store:
         slots = [r["slot"] for r in store.job_runs("demo")]
     assert slots == ["2026-03-20T00:00:00+00:00", "2026-03-20T05:00:00+00:00", "2026-03-20T06:00:00+00:00"]
@@ -341,11 +346,12 @@ def test_run_runs_a_job_now_and_records_it_like_a_scheduled_run(demo_site, tmp_p
     config = write_config(tmp_path / "jobs.toml", tmp_path / "c", demo_site.url, 'interval = "6h"')
     proc = run_newsarchive("schedule", str(config), "--run", "demo", "--now", "2026-03-20T10:00:00Z")
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "demo: finished"
     with Collection.open(str(tmp_path / "c"), "news").store() as store:
         (run,) = store.job_runs("demo")
     assert (run["slot"], run["outcome"]) == ("2026-03-20T10:00:00+00:00", "finished")
-    assert run_report(tmp_path / "c" / "news", str(run["run_id"]))["articles"] > 0
+    articles = run_report(tmp_path / "c" / "news", str(run["run_id"]))["articles"]
+    assert articles > 0
+    assert proc.stdout.strip() == "demo: finished, %d articles" % articles
     # the scheduler knows it ran: the next slot is 6 hours on
     proc = run_newsarchive("schedule", str(config), "--once", "--now", "2026-03-20T12:00:00Z")
     assert proc.stdout.strip() == "demo: not due", proc.stderr
