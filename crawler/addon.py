@@ -44,6 +44,8 @@ COMPONENTS: dict[str, dict[str, int | None]] = {
         "crawler.resume_skip.ResumeSkipMiddleware": 540,
         # just below RetryMiddleware (550): a failure it gave up on, counted and named once per kind
         "crawler.fetch_errors.FetchErrorMiddleware": 545,
+        # between the two: each page's last word (response, lost fetch, refusal) counted per site
+        "crawler.site_stats.SiteStatsMiddleware": 549,
         # Scrapy's decompression, with br that decodes where brotlipy has the name and failures named
         "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
         "crawler.fetch_errors.DecompressionMiddleware": 590,

@@ -6,6 +6,7 @@ import logging
 import os
 import platform
 import shlex
+import sqlite3
 from collections.abc import Mapping
 from datetime import datetime
 from importlib import metadata
@@ -15,6 +16,7 @@ from archive.collection import Collection
 from archive.index import INDEX_NAME
 from archive.run import Outcome, RepairReport, RunContext
 from crawler.commands import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
+from pipelines.site_figures import nothing_because, read_items, site_figures, site_table
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +79,28 @@ def build_report(ctx: RunContext, stats: dict[str, Any], kind: str, finished: da
         "stats": {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in sorted(stats.items())},
     }
     report["repair"] = ctx.repair.to_dict()
+    report["sites"] = _sites(ctx, stats, items_path, kind)
+    reason = nothing_because(stats)
+    if reason is not None:
+        report["nothing_because"] = reason
     report.update(extra or {})
     report["outcome"] = str(outcome_of(report))
     return report
+
+
+def _sites(ctx: RunContext, stats: dict[str, Any], items_path: str, kind: str) -> dict[str, Any]:
+    """Per-site figures: the items file read back (streaming), the store's outcomes of the run
+    and the crawl's `sites/...` counters (pipelines/site_figures.py)."""
+    items: Any = ()
+    if os.path.exists(items_path):
+        items = read_items(items_path)
+    try:
+        return site_figures(items, ((url, kind_, detail) for url, kind_, detail, _ in
+                                    ctx.store.run_outcomes(ctx.run_id)),
+                            stats, pages_from_outcomes=kind == "replay")
+    except (OSError, sqlite3.Error) as err:  # the run is archived: its report goes out without what could not be read
+        logger.error("per-site figures left out of the run report: cannot read %s: %s", items_path, err)
+        return {}
 
 
 def outcome_of(report: Mapping[str, Any]) -> Outcome:
@@ -254,6 +275,9 @@ def print_summary(report: Mapping[str, Any], collection: Collection, out: TextIO
         "" if outcome is Outcome.FINISHED else ": %s" % outcome.upper())]
     lines += _repair_line(report.get("repair") or {})
     lines += _replay_lines(report) if kind == "replay" else _crawl_lines(report, collection)
+    if report.get("nothing_because"):
+        lines.append("  nothing written   %s" % report["nothing_because"])
+    lines += site_table(report.get("sites") or {})
     lines.append("  items             %s" % (report.get("items_file") or "(none this run)"))
     report_error = report.get("report_error")  # set by a crawl whose report could not be written
     lines.append("  run report        %s" % ("could not be written (%s)" % report_error if report_error
