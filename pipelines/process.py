@@ -12,7 +12,7 @@ from pipelines.extraction_types import Article, Extraction, looks_binary
 from pipelines.textnorm import content_hash, simhash
 from pipelines.values import ITEM_FIELDS, Item, Outcome, OutcomeKind, Page
 
-__all__ = ["HTML_TYPES", "ITEM_FIELDS", "Decider", "ItemSink", "Page", "build_item", "item_of"]
+__all__ = ["HTML_TYPES", "ITEM_FIELDS", "Decider", "ItemSink", "Page", "build_item", "item_of", "skip_outcome"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,15 +47,8 @@ class Decider:
 
     def precheck(self, page: Page) -> Outcome | None:
         """The (counted) outcome of a page not worth extracting (errors, non-HTML), else None."""
-        if page.status != 200:
-            return self._done(page, Outcome(OutcomeKind.SKIPPED, "status-%d" % page.status))
-        if page.content_type and page.content_type not in HTML_TYPES:
-            return self._done(page, Outcome(OutcomeKind.SKIPPED, "not-html"))
-        if not page.codings and not page.body.strip():  # nothing to extract: no failure of the extractor
-            return self._done(page, Outcome(OutcomeKind.NOT_ARTICLE, "empty"))
-        if not page.codings and looks_binary(page.body):
-            return self._done(page, Outcome(OutcomeKind.SKIPPED, "binary"))  # (with codings on it, the worker looks)
-        return None
+        outcome = skip_outcome(page)
+        return None if outcome is None else self._done(page, outcome)
 
     def decide(self, page: Page, extraction: Extraction) -> Outcome:
         """Dedupe and write the page's article; callers keep the order pages came in."""
@@ -110,6 +103,19 @@ class Decider:
             self._logged_errors.add(kind)
             logger.warning("extraction failed for %s: %s (further failures of this kind are only counted)",
                            url, outcome)
+
+
+def skip_outcome(page: Page) -> Outcome | None:
+    """The outcome of a page not worth extracting (errors, non-HTML, nothing in it), else None."""
+    if page.status != 200:
+        return Outcome(OutcomeKind.SKIPPED, "status-%d" % page.status)
+    if page.content_type and page.content_type not in HTML_TYPES:
+        return Outcome(OutcomeKind.SKIPPED, "not-html")
+    if not page.codings and not page.body.strip():  # nothing to extract: no failure of the extractor
+        return Outcome(OutcomeKind.NOT_ARTICLE, "empty")
+    if not page.codings and looks_binary(page.body):
+        return Outcome(OutcomeKind.SKIPPED, "binary")  # (with codings on it, the worker looks)
+    return None
 
 
 def item_of(page: Page, article: Article, run_id: str | None, extractor_info: dict[str, str]) -> Item:
