@@ -367,3 +367,26 @@ def test_run_of_a_failing_job_exits_1_and_the_hint_names_the_jobs_file_key(demo_
     assert "--allow-private" not in proc.stderr
     with Collection.open(str(tmp_path / "c"), "news").store() as store:
         assert [r["outcome"] for r in store.job_runs("demo")] == ["failed"]
+
+
+def test_two_jobs_sharing_a_collection_take_turns_and_the_second_says_why_it_wrote_nothing(
+        demo_site, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "jobs.toml", tmp_path / "c", demo_site.url)
+    config.write_text(config.read_text() + '''
+[[job]]
+name = "again"
+collection = "news"
+seeds = ["%s"]
+interval = "6h"
+allow_private = true
+''' % demo_site.url)
+    proc = run_newsarchive("schedule", str(config), "--once", "--now", "2026-03-20T10:00:00Z")
+    assert proc.returncode == 0, proc.stderr
+    first, second = proc.stdout.strip().splitlines()
+    assert re.fullmatch(r"demo: finished, [1-9]\d* articles", first), first
+    with Collection.open(str(tmp_path / "c"), "news").store() as store:
+        runs = {r["job"]: r for r in store.job_runs()}
+    assert runs["demo"]["run_id"] != runs["again"]["run_id"]  # the same fixed clock, two runs
+    # everything the first run wrote is known: no plain "finished", the run report's reason
+    reason = run_report(tmp_path / "c" / "news", str(runs["again"]["run_id"])).get("nothing_because")
+    assert reason and second == "again: finished, 0 articles: %s" % reason
