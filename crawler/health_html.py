@@ -7,7 +7,7 @@ from html import escape
 
 from pipelines.site_health import FIELDS, Point, Thresholds, Unit
 
-WIDTH, HEIGHT, PAD = 300, 110, 22  # one chart's box and its left/bottom margin, in px
+WIDTH, HEIGHT, PAD = 260, 110, 32  # one chart's box and its left/bottom margin, in px
 COLOURS = {"title": "#6b7280", "authors": "#d9480f", "published": "#1c7ed6", "language": "#2b8a3e"}
 CSS = """
 body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5rem;color:#1f2933;background:#f5f6f8}
@@ -19,11 +19,11 @@ h1{font-size:1.4rem;margin:0 0 .2rem}.meta{color:#52606d;margin:0 0 1rem}
 .badge{font-size:.75rem;font-weight:600;padding:.1rem .45rem;border-radius:3px;margin-right:.4rem;color:#fff}
 .flagged .badge{background:#c92a2a}.ok .badge{background:#2b8a3e}
 .reasons{margin:.2rem 0 .6rem;padding-left:1.2rem;color:#862e2e}
-.charts{display:flex;gap:1rem;flex-wrap:wrap}.chart figcaption{font-size:.8rem;color:#52606d}
+.charts{display:flex;gap:1rem;flex-wrap:wrap}.chart{width:%dpx}.chart figcaption{font-size:.8rem;color:#52606d}
 figure{margin:0}svg text{font-size:10px;fill:#52606d}
-.legend span{font-size:.75rem;margin-right:.6rem}.legend i{display:inline-block;width:.8rem;height:.2rem;
+.legend span{font-size:.75rem;margin-right:.6rem}.legend i{display:inline-block;width:.8rem;height:.3rem;
 vertical-align:middle;margin-right:.2rem}
-"""
+""" % WIDTH
 
 
 def _x(i: int, n: int) -> float:
@@ -63,14 +63,17 @@ def completeness_chart(points: Sequence[Point]) -> str:
     """Lines: share of each run's articles that HAVE the field (100% at the top), per field."""
     n, span = len(points), HEIGHT - PAD - 8
     parts = _axes("100%") + _run_labels(points)
-    for name in FIELDS:
+    # widest first, so fields on the same line show as nested stripes instead of hiding each other
+    for width, name in zip((7, 5, 3, 1.5), FIELDS, strict=True):
         coords = [(_x(i, n), HEIGHT - PAD - span * (1 - share)) for i, p in enumerate(points)
                   if (share := p.share(name)) is not None]
         if not coords:
             continue
-        parts.append('<polyline class="line" fill="none" stroke="%s" stroke-width="2" points="%s"/>'
-                     % (COLOURS[name], " ".join("%.1f,%.1f" % c for c in coords)))
-        parts += ['<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s"/>' % (x, y, COLOURS[name]) for x, y in coords]
+        parts.append('<polyline class="line" fill="none" stroke="%s" stroke-width="%g" stroke-linejoin="round" '
+                     'points="%s"><title>%s</title></polyline>'
+                     % (COLOURS[name], width, " ".join("%.1f,%.1f" % c for c in coords), name))
+        parts += ['<circle cx="%.1f" cy="%.1f" r="%g" fill="%s"/>' % (x, y, width / 2 + 1, COLOURS[name])
+                  for x, y in coords]  # (a run alone draws no line)
     return _svg("completeness (share of articles with the field)", parts)
 
 

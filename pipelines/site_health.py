@@ -21,6 +21,9 @@ FIELDS = ("title", "authors", "published", "language")
 YIELD_DROP, COMPLETENESS_DROP, SILENT, FAILING = "yield_drop", "completeness_drop", "silent", "failing"
 # HTTP answers that mean the site is failing or refusing us, not "this page is gone" (404, 410)
 FAILING_STATUSES = ("status-403", "status-429")
+# error kinds of pages that did answer (a 5xx, a failed extraction): the others (DNS, timeout,
+# refused...) had no response, so they come on top of the pages when counting attempts
+ANSWERED_ERRORS = ("http_5xx", "extract")
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ class Thresholds:
         return ("yield drop: articles < %d%% of the median of the %d..%d previous runs (median >= %g); "
                 "completeness drop: share missing up by >= %d points (>= %d articles now and before); "
                 "silent: no article in the last %d runs after some; failing: >= %d failures and >= %d%% "
-                "of the pages in the last run" % (
+                "of the fetches in the last run" % (
                     self.yield_fraction * 100, self.min_history, self.window, self.min_median,
                     self.completeness_jump * 100, self.min_articles, self.silent_runs, self.min_failures,
                     self.failing_share * 100))
@@ -58,13 +61,14 @@ class Point:
     missing: dict[str, int] = field(default_factory=dict)  # field -> articles missing it
     pages: int | None = None
     failures: int | None = None
+    attempts: int | None = None  # pages, and fetches that got no answer
 
     def share(self, name: str) -> float | None:
         return self.missing.get(name, 0) / self.articles if self.articles else None
 
     def to_dict(self) -> dict[str, Any]:
         return {"run": self.run, "started": self.started, "articles": self.articles, "pages": self.pages,
-                "failures": self.failures, "missing": {f: self.share(f) for f in FIELDS}}
+                "failures": self.failures, "attempts": self.attempts, "missing": {f: self.share(f) for f in FIELDS}}
 
 
 @dataclass(frozen=True)
@@ -113,10 +117,12 @@ def _site_point(run: str, started: str, figures: Mapping[str, Any]) -> Point:
     articles = int(figures.get("articles") or 0)
     shares = figures.get("missing") or {}
     missing = {f: round(float(shares.get(f) or 0) * articles) for f in FIELDS}
-    skipped = figures.get("skipped") or {}
-    failures = sum(int(n) for n in (figures.get("errors") or {}).values()) + sum(
+    skipped, errors = figures.get("skipped") or {}, figures.get("errors") or {}
+    failures = sum(int(n) for n in errors.values()) + sum(
         int(n) for reason, n in skipped.items() if reason.startswith("status-5") or reason in FAILING_STATUSES)
-    return Point(run, started, articles, missing, int(figures.get("pages") or 0), failures)
+    pages = int(figures.get("pages") or 0)
+    unanswered = sum(int(n) for kind, n in errors.items() if kind not in ANSWERED_ERRORS)
+    return Point(run, started, articles, missing, pages, failures, pages + unanswered)
 
 
 def build_units(reports: Sequence[Mapping[str, Any]], items: Mapping[str, Iterable[Mapping[str, Any]]],
@@ -160,6 +166,10 @@ def build_units(reports: Sequence[Mapping[str, Any]], items: Mapping[str, Iterab
     return units
 
 
+def _before(runs: int) -> str:
+    return "the run before" if runs == 1 else "the %d runs before" % runs
+
+
 def _pct(share: float) -> str:
     return "%d%%" % round(share * 100)
 
@@ -171,8 +181,8 @@ def yield_flag(points: Sequence[Point], t: Thresholds) -> Flag | None:
     median = statistics.median(p.articles for p in before)
     if median < t.min_median or now.articles >= t.yield_fraction * median:
         return None
-    return Flag(YIELD_DROP, "articles dropped to %d in run %s, against a median of %g over the %d runs before"
-                % (now.articles, now.run, median, len(before)),
+    return Flag(YIELD_DROP, "articles dropped to %d in run %s, against a median of %g over %s"
+                % (now.articles, now.run, median, _before(len(before))),
                 {"articles": now.articles, "median": median, "history": len(before)})
 
 
@@ -187,9 +197,9 @@ def completeness_flags(points: Sequence[Point], t: Thresholds) -> list[Flag]:
         base = sum(p.missing.get(name, 0) for p in before) / base_articles
         if share - base >= t.completeness_jump:
             flags.append(Flag(COMPLETENESS_DROP, "%s missing from %d of %d articles (%s) in run %s, against %s of "
-                              "%d articles over the %d runs before" % (
+                              "%d articles over %s" % (
                                   name, now.missing.get(name, 0), now.articles, _pct(share), now.run, _pct(base),
-                                  base_articles, len(before)),
+                                  base_articles, _before(len(before))),
                               {"field": name, "share": share, "baseline": base, "articles": now.articles,
                                "baseline_articles": base_articles}))
     return flags
@@ -208,13 +218,12 @@ def silent_flag(points: Sequence[Point], t: Thresholds) -> Flag | None:
 
 def failing_flag(points: Sequence[Point], t: Thresholds) -> Flag | None:
     now = points[-1]
-    if now.pages is None or now.failures is None or now.failures < t.min_failures:
+    if now.attempts is None or now.failures is None or now.failures < t.min_failures:
         return None
-    attempts = max(now.pages, now.failures)  # fetch errors may or may not be among the pages
-    if now.failures < t.failing_share * attempts:
+    if now.failures < t.failing_share * now.attempts:
         return None
-    return Flag(FAILING, "%d of %d pages failed in run %s (errors, 5xx, 403/429)"
-                % (now.failures, attempts, now.run), {"failures": now.failures, "pages": attempts})
+    return Flag(FAILING, "%d of %d fetches failed in run %s (fetch errors, 5xx, 403/429, extraction errors)"
+                % (now.failures, now.attempts, now.run), {"failures": now.failures, "attempts": now.attempts})
 
 
 def judge(unit: Unit, t: Thresholds) -> list[Flag]:

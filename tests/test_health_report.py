@@ -77,12 +77,14 @@ def test_silent_after_runs_with_articles() -> None:
 
 
 def test_failing_when_errors_dominate_the_last_run() -> None:
+    # 10 pages answered (3 of them 5xx, 2 of them 404) and 4 timeouts with no answer
     flags = site_flags(reports_of({SITE: figures(5)}, {SITE: figures(
-        1, pages=10, errors={"fetch": 4}, skipped={"status-503": 3, "status-404": 2})}))
+        1, pages=10, errors={"timeout": 4, "http_5xx": 3}, skipped={"status-429": 1, "status-404": 2})}))
     assert [f.kind for f in flags] == [FAILING]
-    assert flags[0].message == "7 of 10 pages failed in run r01 (errors, 5xx, 403/429)"  # 404s are not failures
+    assert flags[0].message == ("8 of 14 fetches failed in run r01 (fetch errors, 5xx, 403/429, extraction "
+                                "errors)")  # 404s are not failures
     assert site_flags(reports_of({SITE: figures(5, pages=10, skipped={"status-404": 8})})) == []
-    assert site_flags(reports_of({SITE: figures(5, pages=10, errors={"fetch": 2})})) == []
+    assert site_flags(reports_of({SITE: figures(5, pages=10, errors={"http_5xx": 4})})) == []  # 4 of 10
 
 
 def article(site: str, section: str, n: int, authors: bool = True) -> dict[str, Any]:

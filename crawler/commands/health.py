@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from archive.collection import Collection, iter_items
@@ -33,9 +33,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", metavar="FILE", help="also write the report as one self-contained HTML file")
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # (stored times are UTC)
+
+
 def _started(report: dict[str, Any]) -> datetime | None:
     try:
-        return datetime.fromisoformat(str(report.get("started")))
+        return _aware(datetime.fromisoformat(str(report.get("started"))))
     except ValueError:
         return None
 
@@ -59,7 +63,7 @@ def load_reports(collection: Collection, since: datetime | None) -> tuple[list[d
         started = _started(report)
         if report.get("kind", "crawl") != "crawl" or report.get("outcome") == "interrupted":
             continue
-        if since is not None and (started is None or started.astimezone(since.tzinfo) < since):
+        if since is not None and (started is None or started < _aware(since)):
             continue
         reports.append(report)
     reports.sort(key=lambda r: (str(r.get("started") or ""), str(r["run"])))
