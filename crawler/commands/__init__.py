@@ -16,7 +16,7 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 # the command modules under crawler/commands/, in the order `--help` lists them
 COMMANDS = ("crawl", "demo", "schedule", "runs", "replay", "export", "extract", "inspect", "index", "wacz", "repair",
-            "demo_site")
+            "health", "demo_site")
 
 
 class UsageError(Exception):
