@@ -16,6 +16,7 @@ from croniter import croniter
 from archive.collection import Collection
 from archive.outcome import Outcome
 from crawler.schedule_config import Job
+from pipelines.site_figures import nothing_because as reason_from_stats
 
 logger = logging.getLogger(__name__)
 
@@ -57,16 +58,14 @@ def schedule_of(job: Job) -> str:
 
 
 def nothing_because(report: Mapping[str, Any]) -> str | None:
-    """Why a run wrote no article: the run report's own reason; from its counters when an older
-    report has none (entries older than `since` are the common case of a feed job)."""
+    """Why a run wrote no article: its report's reason, or for a report older than that field,
+    the reason its counters give."""
     if report.get("articles"):
         return None
     if report.get("nothing_because"):
         return str(report["nothing_because"])
-    too_old = int(report.get("stats", {}).get("discovery/too_old", 0))
-    if too_old:
-        return "%d entries older than since" % too_old
-    return None
+    stats = report.get("stats")
+    return reason_from_stats(stats) if isinstance(stats, dict) else None
 
 
 def read_report(path: str) -> dict[str, Any]:

@@ -184,6 +184,15 @@ def test_a_feed_job_that_wrote_nothing_says_why(watched: Watched) -> None:
     assert watched.job_run("feeds", "feed")["counts"]["nothing_because"] == report["nothing_because"]
 
 
+def test_a_report_older_than_its_reason_field_still_gives_the_reason(watched: Watched) -> None:
+    from crawler.schedule_status import nothing_because
+
+    report = watched.report("feeds", "feed")
+    reason = report.pop("nothing_because")
+    assert nothing_because(report) == reason  # from its counters, as the crawl found it
+    assert nothing_because(watched.report("news", "front")) is None
+
+
 # -- --status while the service runs -------------------------------------------------------------
 def test_status_after_the_runs_shows_outcome_articles_reason_and_next_due(watched: Watched) -> None:
     text, as_json = watched.during
