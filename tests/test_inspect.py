@@ -187,3 +187,21 @@ def test_an_updated_article_shows_both_versions_and_both_captures(tmp_path: Path
     assert [c["outcome"]["run"] for c in found["captures"]] == runs
     code, out, _ = inspect(capsys, result, article)
     assert "versions: 2" in out and "written (updated)" in out
+
+
+def test_after_a_store_rebuild_captures_show_no_outcome_but_the_item_remains(twice, tmp_path, capsys) -> None:
+    import shutil
+
+    result, site = twice
+    copy = tmp_path / "c"
+    shutil.copytree(result.path, copy)
+    proc = run_newsarchive("repair", str(copy), "--rebuild-store")
+    assert proc.returncode == 0, proc.stderr
+    article = next(i for i in result.items() if i["url"].startswith(site))["url"]
+    capsys.readouterr()
+    assert main(["inspect", str(copy), article, "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["captures"] and all(c["outcome"] is None for c in found["captures"])
+    assert found["item"]["url"] == article
+    assert main(["inspect", str(copy), article]) == 0
+    assert "no outcome recorded" in capsys.readouterr().out
