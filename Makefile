@@ -36,9 +36,10 @@ replaywebpage: $(STAMP)
 	fi
 
 ## demo: serve the bundled demo site on 127.0.0.1 and crawl it into collections/demo; the site's port
-## stays the same (8642, or make demo DEMO_PORT=N), so a second `make demo` crawls only what is new
+## stays the same (8642, or make demo DEMO_PORT=N), so a second `make demo` crawls only what is new;
+## make demo DEMO_ARGS="--changed-template business" is the site a day later with one section relaunched
 demo: $(STAMP)
-	$(BIN)/newsarchive demo $(if $(DEMO_PORT),--port $(DEMO_PORT))
+	$(BIN)/newsarchive demo $(if $(DEMO_PORT),--port $(DEMO_PORT)) $(DEMO_ARGS)
 
 ## test: lint, types, then the whole test suite (local servers only, no internet)
 test: $(STAMP) replaywebpage

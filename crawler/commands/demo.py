@@ -12,8 +12,8 @@ import argparse
 import sys
 
 from archive.collection import Collection
-from crawler.commands import EXIT_FAILURE, EXIT_OK, add_root, collection_location
-from crawler.commands.demo_site import port
+from crawler.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, add_root, collection_location
+from crawler.commands.demo_site import add_template_arguments, port
 
 HELP = "serve the demo site and crawl it into collection 'demo'"
 # not 8000 (python -m http.server, Django), 8080 (pywb's wayback, the summary's next step) or 8888
@@ -27,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=port, default=DEMO_PORT, metavar="N",
                         help="serve the demo site on this port (default: %d; a collection's URLs "
                              "carry it, so keep it the same from run to run)" % DEMO_PORT)
+    # a changed template comes a day later: one edition on unless --edition says otherwise
+    add_template_arguments(parser, None)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,11 +38,15 @@ def run(args: argparse.Namespace) -> int:
 
     root, name = collection_location(args.collection, args.root)
     try:
-        site = DemoSite(port=args.port).start()
+        edition = args.edition if args.edition is not None else int(args.changed_template is not None)
+        site = DemoSite(port=args.port, changed_template=args.changed_template, edition=edition).start()
     except PortUnavailable as err:
         print("newsarchive demo: %s (another demo still running? choose a port with --port N)"
               % err.strerror, file=sys.stderr)
         return EXIT_FAILURE
+    except ValueError as err:  # an unknown section: the message names the demo's sections
+        print("newsarchive demo: %s" % err, file=sys.stderr)
+        return EXIT_USAGE
     with site:
         collection = Collection.create(root, name)
         print("demo site serving at %s" % site.url, flush=True)
