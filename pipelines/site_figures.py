@@ -128,7 +128,9 @@ class SiteFigures:
             if group == "pages":
                 tally.pages += count
             elif group == "status" and name.isdigit():
-                if int(name) >= 500:
+                if name == "304":  # fetched, and unchanged since the last capture
+                    tally.skipped["not_modified"] += count
+                elif int(name) >= 500:
                     tally.errors[HTTP_5XX] += count
                 elif int(name) >= 400:
                     tally.skipped["status-" + name] += count

@@ -53,6 +53,7 @@ def test_figures_per_site_from_items_outcomes_and_counters() -> None:
     ]
     stats = {"sites/news.example/pages": 12, "sites/news.example/status/200": 9,
              "sites/news.example/status/404": 1, "sites/news.example/status/503": 2,
+             "sites/news.example/status/304": 5,
              "sites/news.example/error/timeout": 3, "sites/news.example/skipped/robots": 4,
              "sites/robots-only.example/skipped/robots": 7, "downloader/response_count": 99}
     sites = site_figures(items, outcomes, stats)
@@ -60,7 +61,7 @@ def test_figures_per_site_from_items_outcomes_and_counters() -> None:
     news = sites["news.example"]
     assert news == {
         "pages": 12, "articles": 3, "duplicates": {"url": 1, "exact": 1, "near": 0},
-        "not_articles": {"tag": 2}, "skipped": {"not-html": 1, "robots": 4, "status-404": 1},
+        "not_articles": {"tag": 2}, "skipped": {"not-html": 1, "not_modified": 5, "robots": 4, "status-404": 1},
         "errors": {"extract": 1, "http_5xx": 2, "timeout": 3},
         "missing": {"title": round(1 / 3, 4), "authors": round(2 / 3, 4), "published": round(1 / 3, 4),
                     "language": round(1 / 3, 4)},
@@ -255,6 +256,17 @@ def test_two_sites_and_a_refusing_one(tmp_path: Path) -> None:
     table = lines[lines.index("  per site") + 2:][:3]
     assert [li.split()[0] for li in table] == [a, b, refusing]  # most pages first
     assert "(refused: 1)" in table[2]
+
+
+def test_a_recrawl_that_finds_nothing_new_says_it_knows_it_all(demo_recrawl: CrawlResult, demo_site) -> None:
+    report = demo_recrawl.reports()[-1]
+    assert report["articles"] == 0
+    known = report["stats"]["discovery/known_article"]
+    assert report["nothing_because"].startswith("%d links to articles the collection already holds" % known)
+    figures = report["sites"][site_of(demo_site.url)]
+    assert figures["articles"] == 0 and figures["pages"] > 0
+    assert figures["missing"] == dict.fromkeys(MISSING_FIELDS) and figures["mean_text_length"] is None
+    assert "  nothing written   %s" % report["nothing_because"] in demo_recrawl.stdout
 
 
 def test_feed_all_older_than_since_names_why_nothing(tmp_path: Path) -> None:
