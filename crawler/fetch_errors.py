@@ -94,7 +94,8 @@ class FetchNotice:
         what = str(error) if url in str(error) else "%s: %s" % (url, error)
         if error.kind not in self._named:
             self._named.add(error.kind)
-            logger.warning("fetch failed: %s (others of this kind counted in %s)", what, stat)
+            logger.warning("fetch failed: %s (others of this kind counted in %s)", what, stat,
+                           extra={"event": "fetch_failed", "url": url, "kind": error.kind})
         lost = FetchLost(what)
         lost.__cause__ = error
         return lost

@@ -67,11 +67,18 @@ def site_of_record(record: logging.LogRecord) -> str:
     return site_from_url(url) if url else ""
 
 
+# ... but for these INFO lines of theirs, which tell what a user did (a Ctrl-C) and what comes of it
+SCRAPY_EVENTS = ("Received %(signame)s, shutting down gracefully", "Received %(signame)s twice, forcing")
+
+
 class QuietScrapy(logging.Filter):
-    """Below WARNING, Scrapy's and Twisted's records are debugging: shown at -vv only."""
+    """Below WARNING, Scrapy's and Twisted's records are debugging, shown at -vv only, but for the
+    few that are events (SCRAPY_EVENTS)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.levelno >= logging.WARNING or not record.name.startswith(NOISY_LOGGERS)
+        if record.levelno >= logging.WARNING or not record.name.startswith(NOISY_LOGGERS):
+            return True
+        return isinstance(record.msg, str) and record.msg.startswith(SCRAPY_EVENTS)
 
 
 class OncePerSite(logging.Filter):

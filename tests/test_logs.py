@@ -81,7 +81,7 @@ def test_json_lines_go_to_the_log_file_too(demo_site, tmp_path: Path) -> None:
 class _ForbiddingSite(BaseHTTPRequestHandler):
     """A site whose robots.txt forbids everything, with pages that would be worth archiving."""
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's name
+    def do_GET(self) -> None:
         body = b"User-agent: *\nDisallow: /\n" if self.path == "/robots.txt" else b"<html><p>page</p></html>"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain" if self.path == "/robots.txt" else "text/html")
@@ -89,7 +89,7 @@ class _ForbiddingSite(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - http.server's name
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 

@@ -164,10 +164,11 @@ def check_frontier(jobdir: str) -> None:
     damage = queue_damage(jobdir)
     if damage:
         logger.warning("the crawl's saved frontier is damaged: %s; it starts again from the seeds "
-                       "(articles already archived are skipped)", damage)
+                       "(articles already archived are skipped)", damage, extra={"event": "frontier_damaged"})
         rebuild(jobdir)
         return
     damage = seen_damage(jobdir)
     if damage:  # only ever an optimisation: at worst a listing is fetched again
-        logger.warning("the crawl's seen-requests filter %s; it starts afresh", damage)
+        logger.warning("the crawl's seen-requests filter %s; it starts afresh", damage,
+                       extra={"event": "seen_filter_damaged"})
         forget_seen(jobdir)
