@@ -24,11 +24,14 @@ RATE_WINDOW = 10.0  # seconds the live pages/s is measured over
 MODES = ("live", "plain", "off")
 
 
-def choose_mode(stream: IO[str], *, quiet: bool, every: float) -> str:
-    """live on a terminal, plain lines every `every` seconds without one, off for -q or every=0 there."""
-    if quiet:
+def choose_mode(stream: IO[str], *, quiet: bool, every: float, asked: str = "auto") -> str:
+    """live on a terminal, plain lines every `every` seconds without one, off for -q or every=0
+    there; `asked` (--progress) overrides the guess: the scheduler's children share its terminal."""
+    if quiet or asked == "off":
         return "off"
-    if _is_terminal(stream) and os.environ.get("TERM", "") not in ("dumb", "unknown"):
+    if asked == "plain":
+        return "plain" if every > 0 else "off"
+    if asked == "live" or (_is_terminal(stream) and os.environ.get("TERM", "") not in ("dumb", "unknown")):
         return "live"
     return "plain" if every > 0 else "off"
 
@@ -279,6 +282,8 @@ def add_progress_option(parser: Any) -> None:
     """--progress-every, the same for every command that shows progress."""
     parser.add_argument("--progress-every", type=seconds, default=30.0, metavar="SECONDS",
                         help="without a terminal, a progress line every SECONDS (default 30; 0: none)")
+    parser.add_argument("--progress", choices=("auto", *MODES), default="auto",
+                        help="live area, plain lines or off (default auto: live on a terminal, else plain)")
 
 
 def seconds(value: str) -> float:
@@ -296,5 +301,6 @@ def display_for(command: str, args: Any, stream: IO[str] | None = None) -> Displ
     """The progress display the command line asks for (-q, --progress-every, --log-format)."""
     stream = stream if stream is not None else sys.stderr
     every = float(getattr(args, "progress_every", 30.0))
-    mode = choose_mode(stream, quiet=bool(getattr(args, "quiet", False)), every=every)
+    mode = choose_mode(stream, quiet=bool(getattr(args, "quiet", False)), every=every,
+                       asked=getattr(args, "progress", "auto"))
     return Display(command, mode, every, stream=stream, json_lines=getattr(args, "log_format", "text") == "json")

@@ -1,6 +1,7 @@
 """The command line: exit codes, one-line errors, `extract` and `--version`."""
 from __future__ import annotations
 
+import io
 import json
 import random
 import shutil
@@ -40,12 +41,43 @@ def test_version(capsys) -> None:
     (["crawl", "http://example.org/", "-s", "ARCHIVE_COMPRESS_LEVEL=12"], "ARCHIVE_COMPRESS_LEVEL"),
     (["export"], "COLLECTION"),
     (["replay", "x.warc.gz"], "--collection"),
+    (["crawl", "http://example.org/", "--progress-every", "-1"], "-1"),
+    (["export", "demo", "--progress-every", "soon"], "soon"),
+    (["wacz", "demo", "--progress", "fancy"], "fancy"),
+    (["--log-format", "xml", "index", "demo"], "xml"),
 ])
 def test_usage_errors_exit_2_with_one_line(argv: list[str], words: str, tmp_path: Path, capsys) -> None:
     if argv[:1] == ["crawl"]:
         argv = argv + ["--root", str(tmp_path)]
     assert main(argv) == 2
     assert words in one_line_error(capsys)
+
+
+def test_progress_mode_follows_the_terminal_and_the_options(monkeypatch) -> None:
+    from crawler.cli import build_parser
+    from crawler.progress import display_for
+
+    monkeypatch.setenv("TERM", "xterm")
+
+    def mode(*argv: str, terminal: bool = False) -> tuple[str, float]:
+        args = build_parser().parse_args([*argv[:1], "demo", *argv[1:]])
+        display = display_for(args.command, args, _Terminal() if terminal else io.StringIO())
+        return display.mode, display.interval
+
+    assert mode("export") == ("plain", 30.0)
+    assert mode("export", "--progress-every", "5") == ("plain", 5.0)
+    assert mode("export", "--progress-every", "0") == ("off", 0.0)
+    assert mode("export", "-q", "--progress-every", "5") == ("off", 5.0)
+    assert mode("wacz", terminal=True)[0] == "live"
+    assert mode("wacz", "-q", terminal=True)[0] == "off"
+    assert mode("replay", "--collection", "x", "--progress", "plain", terminal=True) == ("plain", 30.0)
+
+
+class _Terminal(io.StringIO):
+    """A stream that says it is a terminal (what `isatty()` answers is all progress asks)."""
+
+    def isatty(self) -> bool:
+        return True
 
 
 def test_extract_prints_the_item_without_warc_fields(demo_site, tmp_path: Path, capsys) -> None:
