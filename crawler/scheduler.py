@@ -60,12 +60,13 @@ class Watcher(Protocol):
 
 class Scheduler:
     def __init__(self, jobs: list[Job], root: str, *, clock: Callable[[], datetime] = utc_now,
-                 max_parallel: int = 1, python: str = sys.executable) -> None:
+                 max_parallel: int = 1, python: str = sys.executable, log_args: tuple[str, ...] = ()) -> None:
         self.jobs = jobs
         self.root = root
         self.clock = clock
         self.max_parallel = max(1, max_parallel)
         self.python = python
+        self.log_args = log_args  # the service's log options for its crawls (a JSON log stays JSON)
         self.running: dict[str, Running] = {}
         self.busy: set[str] = set()  # due jobs skipped because their collection was being written
         self.watchers: list[Watcher] = []
@@ -113,7 +114,8 @@ class Scheduler:
         if run_id <= self._last_run_id:  # a fixed clock (--now): two jobs sharing a collection differ still
             run_id = new_run_id(datetime.strptime(self._last_run_id, "%Y%m%dT%H%M%S%fZ") + timedelta(microseconds=1))
         self._last_run_id = run_id
-        args = [self.python, "-m", "crawler", *job.crawl_args(self.root), "-s", "ARCHIVE_RUN_ID=" + run_id]
+        args = [self.python, "-m", "crawler", *job.crawl_args(self.root), *self.log_args,
+                "-s", "ARCHIVE_RUN_ID=" + run_id]
         process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=None)
         store = Collection.create(self.root, job.collection).store()
         try:
@@ -126,9 +128,8 @@ class Scheduler:
         due = self.next_due(job)
         events.info("job %s: started run %s (slot %s, pid %d); next due %s", job.name, run_id,
                     moment_text(slot), process.pid, moment_text(due),
-                    extra={"event": "job_started", "run": run_id,
-                           "fields": {"job": job.name, "slot": slot.isoformat(), "pid": process.pid,
-                                      "next_due": due.isoformat()}})
+                    extra={"event": "job_started", "run": run_id, "job": job.name, "slot": slot.isoformat(),
+                           "pid": process.pid, "next_due": due.isoformat()})
         for watcher in self.watchers:
             watcher.started(running, due)
         return running
@@ -160,10 +161,9 @@ class Scheduler:
         events.log(logging.INFO if outcome == Outcome.FINISHED else logging.WARNING,
                    "job %s: run %s ended: %s, in %.1f s; next due %s", job.name, running.run_id,
                    self.outcome_texts[job.name], seconds, moment_text(due),
-                   extra={"event": "job_ended", "run": running.run_id,
-                          "fields": {"job": job.name, "outcome": str(outcome), "articles": counts.get("articles"),
-                                     "nothing_because": counts.get("nothing_because"), "duration_s": seconds,
-                                     "exit_code": returncode, "next_due": due.isoformat()}})
+                   extra={"event": "job_ended", "run": running.run_id, "job": job.name, "outcome": str(outcome),
+                          "articles": counts.get("articles"), "nothing_because": counts.get("nothing_because"),
+                          "duration_s": seconds, "exit_code": returncode, "next_due": due.isoformat()})
         for watcher in self.watchers:
             watcher.ended(running, outcome, counts, report, due)
         return outcome
@@ -238,8 +238,7 @@ class Scheduler:
         now = self.clock()
         dues = ["%s %s" % (job.name, self._due_text(job, now)) for job in self.jobs]
         events.info("schedule: serving %d job(s) from %s (root %s): %s", len(self.jobs), source, self.root,
-                    "; ".join(dues), extra={"event": "schedule_started", "fields": {
-                        "jobs": {job.name: self.next_due(job, now).isoformat() for job in self.jobs}}})
+                    "; ".join(dues), extra={"event": "schedule_started", "jobs": len(self.jobs)})
 
     def _due_text(self, job: Job, now: datetime) -> str:
         due = self.next_due(job, now)
@@ -253,13 +252,14 @@ class Scheduler:
         waiting = [(self.next_due(job, now), job.name) for job in self.jobs if job.name not in self.running]
         running = sorted(self.running)
         if not waiting:
-            events.info("schedule: running %s", ", ".join(running))
+            events.info("schedule: running %s", ", ".join(running), extra={"event": "running",
+                                                                          "running": ", ".join(running)})
             return
         due, name = min(waiting)
         events.info("schedule: next due: %s at %s%s", name, moment_text(due),
                     "; running: %s" % ", ".join(running) if running else "",
-                    extra={"event": "next_due", "fields": {"job": name, "next_due": due.isoformat(),
-                                                           "running": running}})
+                    extra={"event": "next_due", "job": name, "next_due": due.isoformat(),
+                           "running": ", ".join(running)})
 
     def _wait_seconds(self) -> float:
         """Until the soonest job is due (at most POLL_SECONDS: a clock may jump)."""

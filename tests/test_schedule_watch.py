@@ -257,3 +257,38 @@ def test_wrong_option_combinations_are_usage_errors(tmp_path: Path, capsys) -> N
     assert main(["schedule", str(config), "--metrics-port", "70000"]) == 2
     assert "not a TCP port" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
+
+
+def test_a_json_log_file_holds_the_service_and_its_crawls_one_object_a_line(
+        demo_site: DemoSite, tmp_path: Path) -> None:
+    config = write_jobs(tmp_path / "jobs.toml", tmp_path / "collections", demo_site.url)
+    config.write_text(config.read_text().split("[[job]]\nname = \"front\"")[0] + "[[job]]" +
+                      config.read_text().split("[[job]]")[2])  # the feed job alone
+    log = tmp_path / "service.jsonl"
+    service = subprocess.Popen(
+        [sys.executable, "-m", "crawler", "schedule", str(config), "--now", NOW, "--log-format", "json",
+         "--log-file", str(log)],
+        cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        _wait_for(lambda: log.exists() and '"event": "job_ended"' in log.read_text())
+        service.send_signal(signal.SIGTERM)
+        assert service.wait(timeout=120) == 0
+    finally:
+        if service.poll() is None:
+            service.kill()
+            service.wait()
+        stderr = service.stderr.read().decode() if service.stderr else ""
+        if service.stderr:
+            service.stderr.close()
+    assert stderr == ""  # everything went to the file, the crawl's lines too
+    lines = [json.loads(line) for line in log.read_text().splitlines()]
+    ours = [line for line in lines if line["logger"] == "newsarchive.schedule"]
+    assert [line["event"] for line in ours] == ["schedule_started", "job_started", "running", "job_ended",
+                                               "next_due", "schedule_stopped"]
+    by_event = {line["event"]: line for line in ours}
+    ended = by_event["job_ended"]
+    report = json.loads((tmp_path / "collections" / "feeds" / "runs" / (ended["run"] + ".json")).read_text())
+    assert (ended["level"], ended["job"], ended["outcome"], ended["articles"], ended["next_due"]) == (
+        "info", "feed", "finished", 0, NEXT_FEED)
+    assert ended["nothing_because"] == report["nothing_because"]
+    assert by_event["job_started"]["run"] == ended["run"] and by_event["job_started"]["pid"] > 0

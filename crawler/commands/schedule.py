@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,7 +61,11 @@ class _ToCommandHandlers(logging.Handler):
 
 
 @contextmanager
-def service_lines_shown() -> Iterator[None]:
+def service_lines_shown(quiet: bool) -> Iterator[None]:
+    """The service's INFO lines shown at the default level (with -q: its warnings and errors only)."""
+    if quiet:
+        yield
+        return
     service = logging.getLogger(SERVICE_LOGGER)
     forward = _ToCommandHandlers(logging.INFO)
     saved = (service.level, service.propagate)
@@ -97,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
     if args.check:
         print("%s: %d job(s), all valid" % (args.config, len(jobs)))
         return EXIT_OK
-    scheduler = Scheduler(jobs, args.root or str(options.get("root", "collections")), max_parallel=args.max_parallel)
+    scheduler = Scheduler(jobs, args.root or str(options.get("root", "collections")), max_parallel=args.max_parallel,
+                          log_args=crawl_log_args(args))
     if args.now:  # a fixed moment: for tests and for backfilling a missed schedule by hand
         scheduler.clock = lambda: args.now
     if args.status:
@@ -107,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
         print("%s: %s" % (args.run, scheduler.outcome_texts.get(args.run, outcome)))
         return RUN_EXIT.get(outcome, EXIT_FAILURE)
     if not args.once:
-        return serve(scheduler, args.config, args.metrics_port)
+        return serve(scheduler, args.config, args.metrics_port, bool(getattr(args, "quiet", False)))
     outcomes = scheduler.run_once()
     for job in jobs:
         print("%s: %s" % (job.name, scheduler.outcome_texts.get(job.name, outcomes.get(job.name, "not due"))))
@@ -124,8 +130,20 @@ def print_status(scheduler: Scheduler, as_json: bool) -> int:
     return EXIT_OK
 
 
-def serve(scheduler: Scheduler, config: str, metrics_port: int | None) -> int:
-    with service_lines_shown():
+def crawl_log_args(args: argparse.Namespace) -> tuple[str, ...]:
+    """The scheduler's log options its crawls take too: their lines go where its lines go, alike."""
+    found: list[str] = []
+    if getattr(args, "log_format", "text") != "text":
+        found += ["--log-format", args.log_format]
+    if getattr(args, "log_file", None):
+        found += ["--log-file", os.path.abspath(args.log_file)]
+    if getattr(args, "quiet", False):
+        found.append("-q")
+    return tuple(found)
+
+
+def serve(scheduler: Scheduler, config: str, metrics_port: int | None, quiet: bool) -> int:
+    with service_lines_shown(quiet):
         server = None
         if metrics_port is not None:
             from crawler.schedule_metrics import ScheduleMetrics
