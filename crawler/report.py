@@ -98,8 +98,9 @@ def _sites(ctx: RunContext, stats: dict[str, Any], items_path: str, kind: str) -
         return site_figures(items, ((url, kind_, detail) for url, kind_, detail, _ in
                                     ctx.store.run_outcomes(ctx.run_id)),
                             stats, pages_from_outcomes=kind == "replay")
-    except (OSError, sqlite3.Error) as err:  # the run is archived: its report goes out without what could not be read
-        logger.error("per-site figures left out of the run report: cannot read %s: %s", items_path, err)
+    except (OSError, sqlite3.Error) as err:  # the run is archived: its report goes out without them
+        logger.error("per-site figures left out of the run report: cannot read %s: %s",
+                     items_path if isinstance(err, OSError) else ctx.store.path, err)
         return {}
 
 
