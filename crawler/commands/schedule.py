@@ -131,7 +131,8 @@ def print_status(scheduler: Scheduler, as_json: bool) -> int:
 
 
 def crawl_log_args(args: argparse.Namespace) -> tuple[str, ...]:
-    """The scheduler's log options its crawls take too: their lines go where its lines go, alike."""
+    """The scheduler's log options its crawls take too: their lines go where its lines go, alike;
+    their progress as plain lines."""
     found: list[str] = []
     if getattr(args, "log_format", "text") != "text":
         found += ["--log-format", args.log_format]
@@ -139,6 +140,8 @@ def crawl_log_args(args: argparse.Namespace) -> tuple[str, ...]:
         found += ["--log-file", os.path.abspath(args.log_file)]
     if getattr(args, "quiet", False):
         found.append("-q")
+    else:  # its crawls share its stderr, a terminal perhaps: live areas would draw over each other
+        found += ["--progress", "plain"]
     return tuple(found)
 
 
