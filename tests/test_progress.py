@@ -8,11 +8,19 @@ import re
 import select
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from tests.conftest import REPO, run_newsarchive
 
 ESCAPE = re.compile(r"\x1b\[")
+ANY_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
+LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO crawler\.robots: robots\.txt of \S+ read "
+                      r"\(200, \d+ bytes\)$")
 # rich redraws its area by moving the cursor up over it and erasing lines
 CURSOR_UP_ERASE = re.compile(r"\x1b\[1A\x1b\[2K|\x1b\[2K\x1b\[1A")
 PLAIN = re.compile(r"^newsarchive (crawl|replay|export|wacz): progress ((?:\S+=\S+ ?)+)$")
@@ -56,9 +64,12 @@ def plain_lines(err: str) -> list[dict[str, str]]:
 
 
 def test_on_a_terminal_the_crawl_updates_one_area_in_place(demo_site, tmp_path: Path) -> None:
-    code, out, err = run_on_a_terminal("crawl", demo_site.url, "--root", str(tmp_path), "--collection", "live",
-                                       "--allow-private", "--max-pages", "40")
+    code, out, err = run_on_a_terminal("-v", "crawl", demo_site.url, "--root", str(tmp_path), "--collection",
+                                       "live", "--allow-private", "--max-pages", "40")
     assert code == 0, err[-3000:]
+    # a log line said while the area is shown is printed above it, whole, on a line of its own
+    said = [ANY_ESCAPE.sub("", line) for line in err.splitlines() if "robots.txt of 127.0.0.1" in line]
+    assert len(said) == 1 and LOG_LINE.match(said[0]), said
     assert CURSOR_UP_ERASE.search(err), repr(err[-2000:])  # redrawn over itself, not scrolled
     assert not PLAIN.search(err)  # no plain lines on a terminal
     last = err.rsplit("crawl 0:", 1)[-1]  # the area as last drawn: the run's final figures
@@ -130,3 +141,46 @@ def test_replay_export_and_wacz_show_progress_with_an_eta(demo_crawl, tmp_path: 
     code, _, err = run_on_a_terminal("wacz", "demo", "--root", root, "-o", str(tmp_path / "demo.wacz"))
     assert code == 0, err[-2000:]
     assert "wacz 0:" in err and re.search(r"\d+% of", err), repr(err[-2000:])
+
+
+class _SlowThenBroken(BaseHTTPRequestHandler):
+    """A home page that takes a second (the live area is drawn meanwhile) and links to a page that fails."""
+
+    def do_GET(self) -> None:
+        if self.path == "/":
+            time.sleep(1.0)
+            status, body = 200, b"<html><body><p>home</p><a href='/broken'>broken</a></body></html>"
+        else:
+            status, body = (404, b"none") if self.path == "/robots.txt" else (500, b"broken")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@contextmanager
+def slow_then_broken_site() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowThenBroken)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield "http://127.0.0.1:%d/" % server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_log_line_said_while_the_area_is_shown_goes_above_it(tmp_path: Path) -> None:
+    with slow_then_broken_site() as url:
+        code, _, err = run_on_a_terminal("crawl", url, "--root", str(tmp_path), "--collection", "above",
+                                         "--allow-private", "-s", "RETRY_TIMES=0", "-s", "DISCOVERY_PROBE=false")
+    assert "pages (" in err.split(url + "broken")[0], repr(err[-3000:])  # the area was drawn before the line
+    said = [ANY_ESCAPE.sub("", line) for line in err.splitlines() if url + "broken" in line]
+    assert said, repr(err[-3000:])
+    for line in said:  # whole, on a line of its own: not written into the area's last line
+        assert re.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (WARNING|ERROR) ", line), said
