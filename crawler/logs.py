@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import IO, Any
 
@@ -46,7 +47,11 @@ def url_of(record: logging.LogRecord) -> str:
     given = getattr(record, "url", None)
     if isinstance(given, str) and given:
         return given
-    args = record.args if isinstance(record.args, tuple) else ()
+    args: tuple[Any, ...] = ()
+    if isinstance(record.args, tuple):
+        args = record.args
+    elif isinstance(record.args, Mapping):  # Scrapy's "%(request)s" style
+        args = tuple(record.args.values())
     for arg in args:
         if isinstance(arg, str) and arg.startswith(("http://", "https://")):
             return arg
@@ -82,24 +87,37 @@ class QuietScrapy(logging.Filter):
 
 
 class OncePerSite(logging.Filter):
-    """A warning about a site is said once per run and process: the same call (logger, message,
-    event, kind) about the same site again is left out (its count is in the run's stats)."""
+    """A warning or error about a site is said once per run and process: the same call (logger,
+    message, event, kind) about the same site again is left out (its count is in the run's stats;
+    a site that answers only errors would otherwise fill the screen, a line a page)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._said: set[tuple[Any, ...]] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno != logging.WARNING:
+        if record.levelno < logging.WARNING or record.levelno >= logging.CRITICAL:
             return True
         site = site_of_record(record)
         if not site:
             return True
-        key = (record.name, record.msg, getattr(record, "event", None), getattr(record, "kind", None), site)
+        key = (record.name, record.msg, getattr(record, "event", None), getattr(record, "kind", None), site,
+               _words(record))
         if key in self._said:
             return False
         self._said.add(key)
         return True
+
+
+def _words(record: logging.LogRecord) -> tuple[str, ...]:
+    """The record's arguments that name no URL: what it says of the site (a reason, a status)."""
+    if isinstance(record.args, tuple):
+        args: tuple[Any, ...] = record.args
+    elif isinstance(record.args, Mapping):
+        args = tuple(record.args.values())
+    else:
+        return ()
+    return tuple(text for text in map(str, args) if not URL_IN_TEXT.search(text))
 
 
 class RunTag(logging.Filter):

@@ -81,9 +81,13 @@ def test_json_lines_go_to_the_log_file_too(demo_site, tmp_path: Path) -> None:
 class _ForbiddingSite(BaseHTTPRequestHandler):
     """A site whose robots.txt forbids everything, with pages that would be worth archiving."""
 
+    status = 200
+
     def do_GET(self) -> None:
         body = b"User-agent: *\nDisallow: /\n" if self.path == "/robots.txt" else b"<html><p>page</p></html>"
-        self.send_response(200)
+        if self.status != 200:
+            body = b"" if self.path == "/robots.txt" else b"down"
+        self.send_response(404 if self.status != 200 and self.path == "/robots.txt" else self.status)
         self.send_header("Content-Type", "text/plain" if self.path == "/robots.txt" else "text/html")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -93,9 +97,15 @@ class _ForbiddingSite(BaseHTTPRequestHandler):
         return
 
 
+class _FailingSite(_ForbiddingSite):
+    """A site that answers every page 503 (and has no robots.txt)."""
+
+    status = 503
+
+
 @contextmanager
-def forbidding_site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ForbiddingSite)
+def forbidding_site(handler: type[BaseHTTPRequestHandler] = _ForbiddingSite) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -113,6 +123,20 @@ def test_a_robots_txt_that_forbids_everything_is_said_once(tmp_path: Path) -> No
     said = [line for line in proc.stderr.splitlines() if "forbids this crawler everything" in line]
     assert len(said) == 1, proc.stderr
     assert "WARNING crawler.robots: %srobots.txt forbids this crawler everything of 127.0.0.1:" % url in said[0]
+
+
+def test_a_site_answering_only_errors_is_said_once_not_a_line_a_page(tmp_path: Path) -> None:
+    with forbidding_site(_FailingSite) as url:
+        proc = run_newsarchive("crawl", url, *(url + "page%d" % n for n in range(6)), "--root", str(tmp_path),
+                               "--collection", "down", "--allow-private", "--progress-every", "0",
+                               "-s", "RETRY_TIMES=0")
+    site = url.split("//")[1].rstrip("/")
+    lines = proc.stderr.splitlines()
+    assert len([line for line in lines if "Gave up retrying" in line]) == 1, proc.stderr  # 6 pages, one line
+    said = [line for line in lines if "answered nothing but errors" in line]
+    assert said == [said[0]] and "WARNING crawler.run_crawl: %s answered nothing but errors in this run: " % site \
+        in said[0], proc.stderr
+    assert len(lines) <= 3, proc.stderr
 
 
 def test_the_placeholder_user_agent_is_warned_of_off_loopback_only(demo_site, tmp_path: Path) -> None:
