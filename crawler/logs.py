@@ -86,17 +86,31 @@ class QuietScrapy(logging.Filter):
         return isinstance(record.msg, str) and record.msg.startswith(SCRAPY_EVENTS)
 
 
+# warnings and errors said a line a page, by Scrapy (retries given up, ignored responses, a
+# spider's errors) and by ours that are (a truncated download, a failed fetch); the others say
+# the first of a kind themselves and count the rest
+PER_PAGE: dict[str, tuple[str, ...]] = {"crawler.capture": ("download of ",),
+                                        "crawler.spiders.news": ("fetch failed: ",)}
+
+
+def said_per_page(record: logging.LogRecord) -> bool:
+    if record.name.startswith("scrapy"):
+        return True
+    prefixes = PER_PAGE.get(record.name, ())
+    return bool(prefixes) and isinstance(record.msg, str) and record.msg.startswith(prefixes)
+
+
 class OncePerSite(logging.Filter):
-    """A warning or error about a site is said once per run and process: the same call (logger,
-    message, event, kind) about the same site again is left out (its count is in the run's stats;
-    a site that answers only errors would otherwise fill the screen, a line a page)."""
+    """A warning or error said a line a page is said once per site and cause: the same call
+    (logger, message, its words other than URLs) about the same site again is left out (its
+    count is in the run's stats; a site answering only errors filled the screen, a line a page)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._said: set[tuple[Any, ...]] = set()
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno < logging.WARNING or record.levelno >= logging.CRITICAL:
+        if record.levelno < logging.WARNING or record.levelno >= logging.CRITICAL or not said_per_page(record):
             return True
         site = site_of_record(record)
         if not site:
