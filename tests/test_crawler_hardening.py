@@ -96,7 +96,7 @@ def held_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[
     with HeldPage() as site:
         proc = subprocess.Popen(
             [sys.executable, "-m", "crawler", "crawl", site.url, "--root", str(root), "--collection", "held",
-             "--allow-private", "-v", "-s", "REMOTE_CONTROL_JOBS_DIR=%s" % jobs],
+             "--allow-private", "-vv", "-s", "REMOTE_CONTROL_JOBS_DIR=%s" % jobs],
             cwd=REPO, env=dict(os.environ, PYTHONPATH=str(REPO)),
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         try:
