@@ -186,9 +186,12 @@ def _crawl_lines(report: Mapping[str, Any], collection: Collection) -> list[str]
     errors = report.get("errors", {})
     archive = report.get("archive", {})
     files = archive.get("files", [])
+    responses = int(report.get("responses", 0))
+    requisites = int((report.get("requisites") or {}).get("archived", 0))  # counted on their own line
+    by_status = _breakdown(report.get("responses_by_status", {}))
     return [
-        "  pages fetched     %d  (%s)" % (report.get("responses", 0),
-                                          _breakdown(report.get("responses_by_status", {}))),
+        "  pages fetched     %d  (%s)" % (responses - requisites, by_status if not requisites else
+                                          "all %d responses: %s" % (responses, by_status)),
         "  articles written  %d" % report.get("articles", 0),
         "  duplicates        %d  (%s)" % (sum(duplicates.values()), _breakdown(duplicates) or "none"),
         "  not articles      %d" % report.get("not_articles", 0),

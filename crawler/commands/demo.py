@@ -14,6 +14,7 @@ import sys
 from archive.collection import Collection
 from crawler.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, add_root, collection_location
 from crawler.commands.demo_site import add_template_arguments, port
+from crawler.progress import add_progress_option
 
 HELP = "serve the demo site and crawl it into collection 'demo'"
 # not 8000 (python -m http.server, Django), 8080 (pywb's wayback, the summary's next step) or 8888
@@ -29,9 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "carry it, so keep it the same from run to run)" % DEMO_PORT)
     # a changed template comes a day later: one edition on unless --edition says otherwise
     add_template_arguments(parser, None)
+    add_progress_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from crawler.commands.crawl import progress_settings
     from crawler.report import print_summary
     from crawler.run_crawl import run_crawl
     from demosite import DemoSite, PortUnavailable
@@ -50,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
     with site:
         collection = Collection.create(root, name)
         print("demo site serving at %s" % site.url, flush=True)
-        report = run_crawl(collection, [site.url], allow_private=True, verbose=args.verbose)
+        report = run_crawl(collection, [site.url], allow_private=True, verbose=args.verbose,
+                           overrides=progress_settings(args))
     print_summary(report, collection, sys.stdout)
     return EXIT_OK
