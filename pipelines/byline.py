@@ -6,7 +6,17 @@ import re
 
 from lxml.html import HtmlElement
 
-__all__ = ["byline_names", "labeled_byline", "marked_byline"]
+from pipelines.fields import clean_authors
+
+__all__ = [
+    "byline_names",
+    "clean_people",
+    "is_site_account",
+    "labeled_byline",
+    "marked_byline",
+    "signature_byline",
+    "strip_credit_tails",
+]
 
 # the last path segment of an author page: /author/jane-doe, /autoren/name/max-mustermann
 _AUTHOR_HREF_RE = re.compile(
@@ -17,6 +27,18 @@ _AUTHOR_HREF_RE = re.compile(
 )
 _NAME_WORD_RE = re.compile(r"^(?:[A-ZÀ-ÖØ-ÞĀ-ſ][\w'’.-]*|[a-zà-ÿ]{1,3}|Dr\.|Prof\.)$")
 _BLOCK_CHARS = 400  # a byline block is short; a teaser card with an author link is not
+# "Follow Jane Doe", "Mehr von Jane Doe", "Jane Doe Folgen": a follow / topic button, never a byline
+_WIDGET_RE = re.compile(
+    r"^(?:follow|folgen|mehr von|more from|more by|alle artikel von|abonnieren|subscribe)\b"
+    r"|\b(?:folgen|follow|abonnieren|subscribe)\s*\+?$",
+    re.IGNORECASE,
+)
+# "Editor: X", "Edited by X": who edited the story, not who wrote it
+_EDITOR_RE = re.compile(
+    r"(?:^|\s|[|,;·•])(?:edited by|editing by|editor|redigiert von|bearbeitet von|redigert av|"
+    r"redigerad av|rédigé par|édité par|a cura di|editado por)\s*:?\s",
+    re.IGNORECASE,
+)
 
 
 def _looks_like_name(text: str) -> bool:
@@ -43,6 +65,7 @@ def _author_links(root: HtmlElement) -> list[HtmlElement]:
         if (
             (_AUTHOR_HREF_RE.search(href) or link.get("rel") == "author")
             and _looks_like_name(" ".join(link.text_content().split()))
+            and not _WIDGET_RE.search(link.text_content().strip())
             and not _in_running_text(link)
         ):
             found.append(link)
@@ -118,6 +141,8 @@ def _in_skipped_container(element: HtmlElement) -> bool:
 
 def _marked_text(element: HtmlElement) -> str | None:
     text = " ".join(" ".join(element.itertext()).split())
+    if _WIDGET_RE.search(text) or _EDITOR_RE.match(" " + text):
+        return None  # a follow button or an editor credit in an author-marked element
     if 2 < len(text) < 120 and not _in_skipped_container(element):
         return text
     return None
@@ -175,6 +200,98 @@ def labeled_byline(tree: HtmlElement) -> str | None:
             if not text.strip() and following is not None:
                 text = following.text_content()
         text = " ".join(text.split())
-        if 2 < len(text) < 100 and not _in_skipped_container(element):
+        if 2 < len(text) < 100 and not _in_skipped_container(element) and not _WIDGET_RE.search(text):
             return text
     return None
+
+
+# "Jane Doe, Professor at Example University": an affiliation or role after the name
+_AFFILIATION_RE = re.compile(
+    r"\s(?:at|of|for|bei|an der|für|à|chez|på|ved)\s"
+    r"|univers|professor|lecturer|researcher|director|fellow|student|analyst|expert|"
+    r"doktor|dozent|forscher|leiter|chef|professeur|chercheur|\w\.[a-z]{2,3}\b",
+    re.IGNORECASE,
+)
+
+
+def strip_credit_tails(value: str) -> str | None:
+    """A raw byline without editor credits and affiliation tails; None for an editor credit alone.
+
+    "Jane Doe, Professor at X University, Site.lt" is "Jane Doe"; "By Jane Doe | Edited by
+    Tom Lee" is "By Jane Doe"; "Jane Doe, John Smith" and "Jane Doe, dpa" are left alone.
+    """
+    text = " ".join(value.split())
+    editor = _EDITOR_RE.search(text)
+    if editor is not None:
+        text = text[: editor.start()].rstrip(" |,;·•-–—")
+        if not text:
+            return None
+    head, sep, tail = text.partition(", ")
+    if sep and _looks_like_name(head) and _AFFILIATION_RE.search(" " + tail):
+        return head
+    return text
+
+
+_ACCOUNT_WORDS = frozenset(
+    "desk online redaktion staff team news newsroom digital editors web net plus red".split()
+)
+
+
+def is_site_account(name: str, site_names: list[str]) -> bool:
+    """True for a newsroom account named after the site: "Example D", "Example Desk".
+
+    The site's name followed by a letter, an initial or a desk word; "Example Smith" for a
+    site called "Example" is a person.
+    """
+    words = [w.casefold().strip(".") for w in name.split()]
+    for site in site_names:
+        site_words = [w.casefold() for w in site.split()]
+        count = len(site_words)
+        if not site_words or len(words) not in (count, count + 1) or words[:count] != site_words:
+            continue
+        if len(words) == count or len(words[-1]) <= 2 or words[-1] in _ACCOUNT_WORDS:
+            return True
+    return False
+
+
+_SIGNATURE_CHARS = 80  # a signature line is a name or two, not a sentence
+_PROSE_CHARS = 150  # the paragraph before it is running text
+_SIGNATURE_PREFIX_RE = re.compile(r"^[\s\-–—(]*")
+_SIGNATURE_BY_RE = re.compile(r"^(?:by|von|par|por|door|av|text|texto|tekst)\s*:?\s+", re.IGNORECASE)
+_SIGNATURE_SPLIT_RE = re.compile(r"\s*(?:[,/;&]|\s(?:and|und|et|y|og|och|en)\s)\s*")
+
+
+def signature_byline(tree: HtmlElement) -> str | None:
+    """The signature line closing the article text: a last short paragraph naming people.
+
+    "<p>...the ferry will run all year.</p><p>Jane Doe</p>" is signed by Jane Doe. The
+    paragraph must be the last one of a run of prose paragraphs, so a footer line is not.
+    """
+    body = tree.find("body")
+    if body is None:
+        return None
+    found = None
+    for para in body.iter("p"):
+        text = " ".join(para.text_content().split())
+        if not 4 < len(text) <= _SIGNATURE_CHARS or text.endswith((".", "!", "?", ":")):
+            continue
+        previous = para.getprevious()
+        if previous is None or previous.tag != "p" or len(previous.text_content()) < _PROSE_CHARS:
+            continue
+        if any(sibling.tag == "p" for sibling in para.itersiblings()):
+            continue
+        if _in_skipped_container(para):
+            continue
+        text = _SIGNATURE_PREFIX_RE.sub("", text).rstrip(")")
+        parts = _SIGNATURE_SPLIT_RE.split(_SIGNATURE_BY_RE.sub("", text))
+        if any(_looks_like_name(p) for p in parts) and all(
+            _looks_like_name(p) or (" " not in p and len(p) <= 8) for p in parts
+        ):
+            found = text  # names, maybe with an agency: "Jane Doe / dpa"
+    return found
+
+
+def clean_people(values: list[str], exclude: list[str]) -> list[str]:
+    """:func:`clean_authors` without editor credits, affiliation tails and the site's accounts."""
+    stripped = [s for s in (strip_credit_tails(v) for v in values if v) if s]
+    return [n for n in clean_authors(stripped, exclude) if not is_site_account(n, exclude)]

@@ -18,9 +18,8 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_title
 
-from pipelines.byline import byline_names, labeled_byline, marked_byline
+from pipelines.byline import byline_names, clean_people, labeled_byline, marked_byline, signature_byline
 from pipelines.fields import (
-    clean_authors,
     fix_mojibake,
     is_agency,
     kicker_agreed,
@@ -213,7 +212,9 @@ class PageMetadata:
             item = self.data.resolve(item)
             if isinstance(item, dict):
                 name = _text(item.get("name"))
-                if type_names(item) & _ORG_TYPES:
+                types = type_names(item)
+                # ["Person", "Organization"]: a person who writes for the organization
+                if types & _ORG_TYPES and "Person" not in types:
                     if name and is_agency(name):
                         raw.append(name)
                     elif name:
@@ -230,19 +231,19 @@ class PageMetadata:
         sources += [[v for v in self.data.meta.get(key, ()) if v][:1] for key in _AUTHOR_META]
         agencies: list[str] = []
         for values in sources:
-            names = clean_authors(values, exclude)
+            names = clean_people(values, exclude)
             if any(not is_agency(n) for n in names):
                 return names
             agencies = agencies or names
-        names = clean_authors(byline_names(self.tree), exclude)
+        names = clean_people(byline_names(self.tree), exclude)
         if any(not is_agency(n) for n in names):
             return names
         agencies = agencies or names
         # our own scan: trafilatura's extract_author() gave the same answers on the
         # development sets at three times the cost (a tree copy and regex XPaths)
-        for scan in (marked_byline, labeled_byline):
+        for scan in (marked_byline, labeled_byline, signature_byline):
             found = scan(self.tree)
-            names = clean_authors(found.split(";") if found else [], exclude)
+            names = clean_people(found.split(";") if found else [], exclude)
             # a lone word from a heuristic is too often a section or a brand
             people = [n for n in names if " " in n and not is_agency(n)]
             if people:
