@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from lxml.etree import XPath, _Element
 from lxml.html import HtmlElement
+from trafilatura.xpaths import BODY_XPATH as _BODY_FINDERS
 
 __all__ = [
     "Paragraph",
@@ -181,18 +182,37 @@ def prune_hidden(tree: HtmlElement) -> int:
 
 
 _CHUNK_MIN_CHARS = 200  # paragraph text a body chunk holds at least
+_JOIN_ROUNDS = 3  # a body split at two levels (row, then inner container) needs two rounds
+# state and modifier tokens ("-bottom-space", "is-open") differ between chunks of one body
+_MODIFIER_RE = re.compile(r"^(?:-|is-|has-)")
 
 
 def join_split_body(tree: HtmlElement) -> int:
     """Bring the chunks of an article body split across the layout back together.
 
     Some templates cut the body into several containers with the same class, each in
-    its own grid row between ads and inline modules; trafilatura takes the first element
-    whose class looks like an article body ("article__body", "post-content") and loses
-    the rest. When the paragraph text of the page is mostly in such a group of
-    containers under different parents, each later chunk is moved right behind the
-    one before. Returns the number of chunks moved.
+    its own grid row between ads and inline modules, or one after another with inline
+    modules between them; trafilatura takes the first element whose class looks like an
+    article body ("article__body", "post-content") and loses the rest. When the paragraph
+    text of the page is mostly in such a group of containers, the later chunks (with what
+    lies between them, when they are siblings) are moved into the first one, in order.
+    Returns the number of chunks moved.
     """
+    moved = 0
+    for _ in range(_JOIN_ROUNDS):
+        step = _join_once(tree)
+        if not step:
+            break
+        moved += step
+    return moved
+
+
+def _chunk_key(element: HtmlElement) -> tuple[str, str]:
+    tokens = [t for t in (element.get("class") or "").split() if not _MODIFIER_RE.match(t)]
+    return element.tag, " ".join(tokens)
+
+
+def _join_once(tree: HtmlElement) -> int:
     body = tree.find("body")
     if body is None:
         return 0
@@ -221,28 +241,65 @@ def join_split_body(tree: HtmlElement) -> int:
             and element.tag in ("div", "section")
             and next(element.iter("h1"), None) is None
         ):
-            groups.setdefault((element.tag, element.get("class", "")), []).append(element)
-    best: list[HtmlElement] = []
-    for chunks in groups.values():
-        if len(chunks) >= 2 and sum(chars[c] for c in chunks) > sum(chars[c] for c in best):
-            best = chunks
-    if sum(chars[c] for c in best) * 2 < total:
-        return 0
-    if len({id(c.getparent()) for c in best}) == 1:
-        return 0  # siblings: trafilatura takes them together
-    if len({id(next(c.iterancestors("article"), None)) for c in best}) > 1:
-        return 0  # chunks of different <article>s: stories appended below this one
-    best.sort(key=lambda c: c.sourceline or 0)
-    if any(_inside_any(c, best) for c in best):
-        return 0
+            groups.setdefault(_chunk_key(element), []).append(element)
+    # the largest group of chunks that a body finder would take only the first of
+    for chunks in sorted(groups.values(), key=lambda g: -sum(chars[c] for c in g)):
+        if sum(chars[c] for c in chunks) * 2 < total:
+            return 0
+        if len(chunks) < 2 or any(_inside_any(c, chunks) for c in chunks):
+            continue  # a lone container, or chunks joined in an earlier round
+        if len({id(next(c.iterancestors("article"), None)) for c in chunks}) > 1:
+            return 0  # chunks of different <article>s: stories appended below this one
+        chunks.sort(key=lambda c: c.sourceline or 0)
+        first = chunks[0]
+        parent = first.getparent()
+        if parent is not None and all(c.getparent() is parent for c in chunks):
+            # siblings: only a body finder that takes the first one alone loses the others
+            if _picked_by_body_finder(first):
+                return _absorb_siblings(first, chunks[-1])
+            continue
+        return _absorb_chunks(chunks)
+    return 0
+
+
+def _picked_by_body_finder(element: HtmlElement) -> bool:
+    parent = element.getparent()
+    return parent is not None and any(element in expr(parent) for expr in _BODY_FINDERS)
+
+
+def _absorb_siblings(first: HtmlElement, last: HtmlElement) -> int:
+    """Move everything from *first*'s next sibling up to *last* into *first*, in order."""
     moved = 0
-    for before, chunk in zip(best, best[1:], strict=False):
-        if chunk.getprevious() is not before:
-            tail, chunk.tail = chunk.tail, None
-            if tail and tail.strip():
-                return moved  # loose text around the chunk: leave the layout alone
-            before.addnext(chunk)
-            moved += 1
+    while True:
+        following = first.getnext()
+        if following is None:
+            return moved
+        _append_with_tail(first, following)
+        moved += 1
+        if following is last:
+            return moved
+
+
+def _append_with_tail(container: HtmlElement, element: HtmlElement) -> None:
+    # the loose text after the container belongs before the element, as in the page
+    if container.tail and container.tail.strip():
+        if len(container):
+            container[-1].tail = (container[-1].tail or "") + container.tail
+        else:
+            container.text = (container.text or "") + container.tail
+    container.tail = None
+    container.append(element)
+
+
+def _absorb_chunks(chunks: list[HtmlElement]) -> int:
+    first = chunks[0]
+    moved = 0
+    for chunk in chunks[1:]:
+        if chunk.tail and chunk.tail.strip():
+            return moved  # loose text around the chunk: leave the layout alone
+        chunk.tail = None
+        first.append(chunk)
+        moved += 1
     return moved
 
 

@@ -55,7 +55,8 @@ _PROMPT_RE = re.compile(
         please\s+(?:log\s*out|log\s*in|sign\s+in)\b|
         thank\s+you\s+for\s+visiting\b|you\s+are\s+using\s+a\s+browser|
         ihre\s+meinung\s+ist\s+uns\s+wichtig|\d+\s+wochen\s+kostenlos\s+testen|
-        this\s+(?:is\s+a\s+)?(?:breaking|developing)\s+(?:news\s+)?story|
+        this\s+(?:is\s+a\s+)?(?:breaking|developing)\s+(?:news?\s+)?story|
+        join\s+(?:[\w-]+\s+){0,2}(?:conversations?|discussions?)\b|
         this\s+(?:story|article)\s+(?:is\s+developing|will\s+be\s+updated)|
         .{0,80}\b(?:log|sign)\s+in\s+or\s+(?:create|register)\b
     )""",
@@ -122,6 +123,7 @@ _WIDGET_HEADING_RE = re.compile(
     r"quellen|sources?|fuentes|fontes|kilder|källor|bronnen)[\W_]*$",
     re.IGNORECASE,
 )
+_MEDIA_TRAILER_RE = re.compile(r"\|\s*\d{1,3}:\d{2}\s*(?:min|minutes?|mins?)\.?\s*$", re.IGNORECASE)
 _BREADCRUMB_RE = re.compile(r"^(?:home|startseite|accueil|inicio)\s*[›»>/|]", re.IGNORECASE)
 
 
@@ -143,6 +145,8 @@ def is_boilerplate(paragraph: Paragraph) -> bool:
         return True
     if words <= 60 and (_PROMPT_RE.match(text) or _is_signup(text) or _is_tip_line(text)):
         return True
+    if words <= 60 and _MEDIA_TRAILER_RE.search(text):
+        return True  # the caption of a video or audio clip: "... 21.04.2024 | 3:18 min"
     return False
 
 
@@ -244,8 +248,11 @@ def drop_link_lists(paragraphs: list[Paragraph]) -> list[Paragraph]:
     last = max((i for i, p in enumerate(kept) if _is_prose(p)), default=None)
     if last is not None:
         tail = kept[last + 1 :]
-        linky = sum(1 for p in tail if _is_linky(p))
-        short = all(len(p.text.split()) <= 25 for p in tail)
+        # a list entry that is partly a link is a teaser too ("Headline — plus a line")
+        linky = sum(1 for p in tail if _is_linky(p) or (p.kind == "item" and p.link_ratio >= 0.3))
+        # one longer entry (a teaser with a sentence of its own) does not make it prose
+        sizes = [len(p.text.split()) for p in tail]
+        short = sum(1 for s in sizes if s > 25) <= 1 and max(sizes, default=0) <= 50
         if len(tail) >= 3 and short and linky >= max(2, len(tail) // 4) and not _numbered(tail):
             kept = kept[: last + 1]
     return kept
