@@ -6,7 +6,7 @@ import re
 
 from lxml.html import HtmlElement
 
-from pipelines.fields import clean_authors
+from pipelines.fields import clean_authors, is_agency
 
 __all__ = [
     "byline_names",
@@ -48,6 +48,7 @@ def _looks_like_name(text: str) -> bool:
     return sum(1 for w in words if w[0].isupper()) >= 2 and all(_NAME_WORD_RE.match(w) for w in words)
 
 
+_BLOCK_LEVELS = 5  # link, name wrapper, person card, the row of cards, the byline
 _SENTENCE_CHARS = 200  # a paragraph this long around a link is running text, not a byline
 
 
@@ -91,7 +92,7 @@ def byline_names(tree: HtmlElement) -> list[str]:
         return []
     first = links[0]
     block = first
-    for _ in range(3):
+    for _ in range(_BLOCK_LEVELS):
         parent = block.getparent()
         # a block holding headings is the article or a teaser, no longer the byline
         if parent is None or len(parent.text_content()) > _BLOCK_CHARS or _has_heading(parent):
@@ -131,10 +132,10 @@ _SKIP_TAGS = frozenset({"meta", "link", "script", "style", "img", "html", "body"
 _SKIP_CONTAINERS_RE = re.compile(r"comment|sidebar|related|teaser|footer|widget|quote", re.IGNORECASE)
 
 
-def _in_skipped_container(element: HtmlElement) -> bool:
+def _in_skipped_container(element: HtmlElement, skip: re.Pattern[str] = _SKIP_CONTAINERS_RE) -> bool:
     for ancestor in element.iterancestors():
         marks = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
-        if marks.strip() and _SKIP_CONTAINERS_RE.search(marks):
+        if marks.strip() and skip.search(marks):
             return True
     return False
 
@@ -258,36 +259,59 @@ _SIGNATURE_CHARS = 80  # a signature line is a name or two, not a sentence
 _PROSE_CHARS = 150  # the paragraph before it is running text
 _SIGNATURE_PREFIX_RE = re.compile(r"^[\s\-–—(]*")
 _SIGNATURE_BY_RE = re.compile(r"^(?:by|von|par|por|door|av|text|texto|tekst)\s*:?\s+", re.IGNORECASE)
-_SIGNATURE_SPLIT_RE = re.compile(r"\s*(?:[,/;&]|\s(?:and|und|et|y|og|och|en)\s)\s*")
+_SIGNATURE_SPLIT_RE = re.compile(r"\s*(?:[,/&]|\s(?:and|und|et|y|og|och|en)\s)\s*")
+# "Foto [M]: Shutterstock", "Erstveröffentlichung: 4.4.18": other credits on the signature line
+_OTHER_CREDIT_RE = re.compile(r"^[^:]{1,30}:\s")
+# "ssi, dan": the lower-case initials (Kürzel) editors sign with
+# blog templates put the whole post in a "widget": only these mark text that is no article
+_NOT_ARTICLE_RE = re.compile(r"comment|sidebar|related|teaser|footer", re.IGNORECASE)
+_INITIALS_RE = re.compile(r"^[a-zß-ÿ]{2,4}$")
 
 
-def signature_byline(tree: HtmlElement) -> str | None:
-    """The signature line closing the article text: a last short paragraph naming people.
+def _signed_names(text: str) -> list[str]:
+    """The names a signature line gives, [] when it is anything else."""
+    names: list[str] = []
+    for segment in text.split(";"):
+        segment = _SIGNATURE_PREFIX_RE.sub("", segment).strip().rstrip(")")
+        if _SIGNATURE_BY_RE.match(segment):
+            segment = _SIGNATURE_BY_RE.sub("", segment)
+        elif _OTHER_CREDIT_RE.match(segment):
+            continue
+        parts = [p for p in _SIGNATURE_SPLIT_RE.split(segment) if p]
+        for part in parts:
+            agency = is_agency(part)
+            if not (_looks_like_name(part) or agency or _INITIALS_RE.match(part)):
+                return []
+            names.append(part)
+    if any(is_agency(n) for n in names):  # "dpa/lnw": the agency and its regional desk
+        names = [n for n in names if is_agency(n) or not _INITIALS_RE.match(n)]
+    return names if any(not is_agency(n) for n in names) else []
 
-    "<p>...the ferry will run all year.</p><p>Jane Doe</p>" is signed by Jane Doe. The
-    paragraph must be the last one of a run of prose paragraphs, so a footer line is not.
+
+def signature_byline(tree: HtmlElement) -> list[str]:
+    """The names on the signature line closing the article text.
+
+    "<p>...the ferry will run all year.</p><p>Jane Doe</p>" is signed by Jane Doe, and
+    "<span>ssi, dan; Foto: Example</span>" after it by two editors' initials. The line
+    must follow the last of the prose paragraphs, so that a footer line is not one.
     """
     body = tree.find("body")
     if body is None:
-        return None
-    found = None
+        return []
+    found: list[str] = []
     for para in body.iter("p"):
-        text = " ".join(para.text_content().split())
-        if not 4 < len(text) <= _SIGNATURE_CHARS or text.endswith((".", "!", "?", ":")):
+        if len(para.text_content()) < _PROSE_CHARS:
             continue
-        previous = para.getprevious()
-        if previous is None or previous.tag != "p" or len(previous.text_content()) < _PROSE_CHARS:
+        line = para.getnext()
+        if line is None or not isinstance(line.tag, str) or len(line) > 2:
+            continue  # a signature is plain text, maybe in a <strong> or a link
+        if any(sibling.tag == "p" for sibling in line.itersiblings()):
             continue
-        if any(sibling.tag == "p" for sibling in para.itersiblings()):
+        text = " ".join(line.text_content().split())
+        if not 2 < len(text) <= _SIGNATURE_CHARS or text.endswith((".", "!", "?", ":")):
             continue
-        if _in_skipped_container(para):
-            continue
-        text = _SIGNATURE_PREFIX_RE.sub("", text).rstrip(")")
-        parts = _SIGNATURE_SPLIT_RE.split(_SIGNATURE_BY_RE.sub("", text))
-        if any(_looks_like_name(p) for p in parts) and all(
-            _looks_like_name(p) or (" " not in p and len(p) <= 8) for p in parts
-        ):
-            found = text  # names, maybe with an agency: "Jane Doe / dpa"
+        if not _in_skipped_container(line, _NOT_ARTICLE_RE):
+            found = _signed_names(text) or found
     return found
 
 

@@ -97,6 +97,10 @@ def _same_site(a: str, b: str) -> bool:
     return bool(ha) and ha.removeprefix("www.") == hb.removeprefix("www.")
 
 
+def _keys(names: list[str]) -> set[str]:
+    return {" ".join(n.casefold().split()) for n in names}
+
+
 class PageMetadata:
     """Metadata of one page; each field is computed on first use from *tree* and *data*."""
 
@@ -230,18 +234,20 @@ class PageMetadata:
         # first value only: later <meta name=author> tags are often image credits
         sources += [[v for v in self.data.meta.get(key, ()) if v][:1] for key in _AUTHOR_META]
         agencies: list[str] = []
+        shown = clean_people(byline_names(self.tree), exclude)
         for values in sources:
             names = clean_people(values, exclude)
             if any(not is_agency(n) for n in names):
-                return names
+                # metadata naming one of the people the visible byline shows is incomplete
+                return shown if _keys(names) < _keys(shown) else names
             agencies = agencies or names
-        names = clean_people(byline_names(self.tree), exclude)
+        names = shown
         if any(not is_agency(n) for n in names):
             return names
         agencies = agencies or names
         # our own scan: trafilatura's extract_author() gave the same answers on the
         # development sets at three times the cost (a tree copy and regex XPaths)
-        for scan in (marked_byline, labeled_byline, signature_byline):
+        for scan in (marked_byline, labeled_byline):
             found = scan(self.tree)
             names = clean_people(found.split(";") if found else [], exclude)
             # a lone word from a heuristic is too often a section or a brand
@@ -249,6 +255,10 @@ class PageMetadata:
             if people:
                 return people + [n for n in names if is_agency(n)]
             agencies = agencies or [n for n in names if is_agency(n)]
+        # a signature line is checked name by name, so initials ("ssi") count there
+        signed = clean_people(signature_byline(self.tree), exclude)
+        if any(not is_agency(n) for n in signed):
+            return signed
         return agencies
 
     def published(self) -> str | None:

@@ -111,3 +111,36 @@ def test_visible_byline_beats_publisher_only_metadata(head: str, body: str, expe
 )
 def test_editor_credits_and_follow_widgets_are_not_bylines(body: str, expected: list[str]) -> None:
     assert authors(_SITE, body) == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # editors' initials after the text, with other credits on the same line
+        ("<div>" + _PROSE + "<span>ssi, dan; Foto [M]: Example Images; Erstveröffentlichung: 4.4.18</span></div>",
+         ["ssi", "dan"]),
+        # an agency with its regional desk code: the agency alone, and it is no person
+        ("<div>" + _PROSE + "<span>(dpa/lnw)</span></div>", []),
+        # a line of anything else signs nothing
+        ("<div>" + _PROSE + "<span>mehr zum thema</span></div>", []),
+    ],
+)
+def test_signature_initials(body: str, expected: list[str]) -> None:
+    assert authors(_SITE, "<h1>Ferries</h1>" + body) == expected
+
+
+def _cards(*names: str) -> str:
+    return "".join(
+        f'<div class="card"><address><a rel="author" href="mailto:{n[0]}@daily.example">'
+        f"<span>{n.split()[0]}</span> <span>{n.split()[1]}</span></a></address></div>"
+        for n in names
+    )
+
+
+def test_visible_byline_completes_metadata_naming_one_of_its_people() -> None:
+    head = _LD % '{"@type": "Person", "name": "Tom Lee"}'
+    both = f"<h1>Ferries</h1><section>{_cards('Eva Ruiz', 'Tom Lee')}</section>" + _PROSE
+    assert authors(head, both) == ["Eva Ruiz", "Tom Lee"]
+    # a visible byline naming someone else does not replace the metadata
+    other = f"<h1>Ferries</h1><section>{_cards('Eva Ruiz', 'Ann Berg')}</section>" + _PROSE
+    assert authors(head, other) == ["Tom Lee"]
