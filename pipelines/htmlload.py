@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 from lxml.etree import ElementDefaultClassLookup
 from lxml.html import (
@@ -13,7 +14,7 @@ from lxml.html import (
     HtmlProcessingInstruction,
     fromstring,
 )
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import html_body_declared_encoding, html_to_unicode, read_bom, resolve_encoding
 
 __all__ = ["decode_html", "parse_html", "use_fast_class_lookup"]
 
@@ -64,16 +65,53 @@ def _sniff_undeclared(data: bytes) -> str:
     return "utf-8" if bad * 10 < non_ascii else "cp1252"
 
 
+@lru_cache(maxsize=64)
+def _single_byte(codec: str) -> bool:
+    """Each byte is one character in *codec* (latin-1, windows-125x, koi8-r, ...)."""
+    try:
+        return len(bytes(range(256)).decode(codec, errors="replace")) == 256
+    except LookupError:
+        return False
+
+
+def _utf8_despite_meta(data: bytes) -> bool:
+    """The ``<meta charset>`` names a single-byte charset the bytes contradict.
+
+    Text with multi-byte UTF-8 sequences that decodes as UTF-8 as a whole is UTF-8: in a
+    real latin-1 or windows-125x page every accented letter would have to be followed by
+    exactly the right symbols for that to happen. Templates copied from old sites keep
+    their ``iso-8859-1`` line long after the content has become UTF-8; decoding as
+    declared would turn every "für" into "fÃ¼r".
+    """
+    if data.isascii():
+        return False
+    declared = html_body_declared_encoding(data)
+    codec = resolve_encoding(declared) if declared else None
+    if not codec or not _single_byte(codec):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode_html(data: bytes | str, encoding: str | None = None) -> str:
     """Return the page as text.
 
     *encoding* is the charset from the HTTP Content-Type header, if any. Order as in
     browsers: byte-order mark, *encoding*, ``<meta charset>``, sniffing; never raises.
+    A ``<meta charset>`` naming a single-byte charset that the bytes contradict (they are
+    valid UTF-8 with non-ASCII text) gives way to UTF-8, as in mature extractors; the
+    server's header is not second-guessed.
     """
     if isinstance(data, str):
         return data
+    data = bytes(data)
+    if not encoding and read_bom(data)[0] is None and _utf8_despite_meta(data):
+        return data.decode("utf-8")
     content_type = f"text/html; charset={encoding}" if encoding else None
-    _, text = html_to_unicode(content_type, bytes(data), auto_detect_fun=_sniff_undeclared)
+    _, text = html_to_unicode(content_type, data, auto_detect_fun=_sniff_undeclared)
     return text
 
 
