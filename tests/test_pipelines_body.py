@@ -126,3 +126,23 @@ def test_a_plain_list_closing_the_story_stays() -> None:
     items = [_p(f"Stop {i}: the harbour, the school and the market", "item") for i in range(4)]
     kept = drop_link_lists([_p(PROSE), _p(PROSE), *items])
     assert len(kept) == 6
+
+
+def test_seed_defects_comment_form_popular_box_and_linked_names_stay_out(extractor: ArticleExtractor) -> None:
+    html = _page(
+        '<div class="post-content">'
+        f"<p>{PROSE}</p>"
+        '<p>The plan was backed by <a class="author-link" href="/people/jane-doe">Jane Doe</a>, '
+        "who chairs the harbour committee, and by most of the island councillors.</p>"
+        f"<p>{PROSE} Work starts in spring.</p>"
+        "</div>"
+        '<div class="after"><h3>Most Popular</h3>'
+        '<ul><li><a href="/a">Storm closes the bridge</a></li><li><a href="/b">Island school reopens</a></li></ul>'
+        "<p>Please enter your comment!</p><p>Please enter your name here</p></div>"
+    )
+    article = extractor.extract(html, URL).article
+    assert article is not None
+    text = article["text"]
+    assert "backed by Jane Doe, who chairs" in text
+    assert "Please enter your comment!" not in text and "Most Popular" not in text
+    assert "Storm closes the bridge" not in text
