@@ -47,9 +47,10 @@ test: $(STAMP) replaywebpage
 	$(BIN)/mypy archive pipelines crawler demosite
 	$(BIN)/python -m pytest -q
 
-## eval: extraction scores, ours vs plain trafilatura, on ../shared/eval
+## eval: extraction scores, ours vs plain trafilatura, on ../shared/eval; authors also on the pages whose
+## ground truth names people; our misses counted by class (make eval EVAL_ARGS="--before DIR --n-bootstrap 0")
 eval: $(STAMP)
-	bash bench/eval.sh
+	bash bench/eval.sh --misses $(EVAL_ARGS)
 
 ## bench: pages/s, CPU and memory of crawl, replay and export next to plain Scrapy/trafilatura (~35 min; a report, not a test)
 bench: $(STAMP)

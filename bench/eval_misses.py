@@ -55,6 +55,7 @@ import re
 import sys
 from collections.abc import Iterable
 from datetime import date
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -91,10 +92,14 @@ _APPEAL_RE = re.compile(r"\b(newsletter|subscribe|abonnieren|abonnez|donat\w*|sp
                         re.IGNORECASE)
 
 
+def page_text(html: str) -> str:
+    """The page's text without scripts, styles and tags (entities decoded, case kept)."""
+    return unescape(_TAG_RE.sub(" ", _STYLE_RE.sub(" ", _SCRIPT_RE.sub(" ", html))))
+
+
 def visible_text(html: str) -> str:
-    """The page's text without scripts, styles and tags, as normalised tokens between spaces."""
-    text = _TAG_RE.sub(" ", _STYLE_RE.sub(" ", _SCRIPT_RE.sub(" ", html)))
-    return " " + " ".join(tokens(text)) + " "
+    """The page's text as normalised tokens between spaces, for finding names in it."""
+    return " " + " ".join(tokens(page_text(html))) + " "
 
 
 def script_text(html: str) -> str:
@@ -180,7 +185,7 @@ def _shingle_share(shingles: list[tuple[str, ...]], text: str) -> float:
 def _json_only(page: Page, body: str) -> bool:
     shingles = scorer().ngrams(body)
     return _shingle_share(shingles, script_text(page.html)) > 0.5 and _shingle_share(
-        shingles, visible_text(page.html)) < 0.3
+        shingles, page_text(page.html)) < 0.3
 
 
 def _extra_kind(body: str, text: str) -> str:
@@ -323,8 +328,8 @@ def count_misses(pages: list[Page], preds: dict[str, dict[str, Any]],
         if kind:
             out.setdefault(field, {}).setdefault(kind, []).append(pid)
 
-    for page in pages:
-        pred = preds.get(page.id) or {}
+    for page in (p for p in pages if p.id in preds):  # a --limit run predicts only the first pages
+        pred = preds[page.id]
         add("authors", classify_author(page, pred), page.id)
         add("body", classify_body(page, pred, threshold), page.id)
         add("title", classify_title(page, pred), page.id)
