@@ -13,7 +13,7 @@ authors (pages whose ground truth has authors and whose author set is wrong), fi
   editor credit                 an extra name follows an editor label (Editor, Redaktion:, bearbeitet...)
                                 in the page's text
   follow widget                 an extra name sits beside a follow word (Folgen, Follow, Suivre...)
-  account name                  an extra name shares a token with the site's own name ("Site D")
+  account name                  an extra name is the site's own name plus more ("Site D")
   publisher-only metadata, byline visible
                                 no predicted person, and a missing person's name is in the page's text
   person not in page text       no predicted person, and the missing names are not in the text either
@@ -166,7 +166,7 @@ def classify_author(page: Page, pred: dict[str, Any]) -> str | None:
                                     for i in [m.end() for m in re.finditer(re.escape(f" {e} "), text)]):
         return "follow widget"
     site = site_tokens(page.html, page.gt.get("url"))
-    if any(set(e.split()) & site for e in extra):
+    if any(set(e.split()) & site and not set(e.split()) <= site for e in extra):  # the site's name plus more
         return "account name"
     if not any(is_person(p, site) for p in pa):
         if any(_in_text(m, text) for m in missing):
