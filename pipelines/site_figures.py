@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import stat
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -143,21 +145,50 @@ class SiteFigures:
         return {site: self.sites[site].to_dict() for site in sorted(self.sites)}
 
 
+MAX_ITEM_LINE = 64 * 1024 * 1024  # a longer "line" is no item (a torn or foreign file): read past
+
+
 def read_items(path: str) -> Iterator[dict[str, Any]]:
-    """The items of a JSON-lines file, one at a time; a line that is not an object is named and skipped."""
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
+    """The items of a JSON-lines file, one at a time; a line that is not an object is named and
+    skipped. Only a regular file is read, to the size it had when opened: an items path that is a
+    device (a symlink to /dev/full or /dev/zero) would otherwise be read without end."""
+    with open(path, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            logger.warning("%s is not a regular file: left out of the per-site figures", path)
+            return
+        left = info.st_size
+        number = 0
+        while left > 0:
+            raw = stream.readline(min(left, MAX_ITEM_LINE + 1))
+            if not raw:
+                break
+            left -= len(raw)
+            number += 1
+            if len(raw) > MAX_ITEM_LINE and not raw.endswith(b"\n"):
+                while left > 0 and raw and not raw.endswith(b"\n"):  # the rest of the overlong line
+                    raw = stream.readline(min(left, MAX_ITEM_LINE))
+                    left -= len(raw)
+                logger.warning("%s line %d: longer than %d bytes: left out of the per-site figures",
+                               path, number, MAX_ITEM_LINE)
                 continue
-            try:
-                item = json.loads(line)
-            except ValueError as err:
-                logger.warning("%s line %d: not JSON (%s): left out of the per-site figures", path, number, err)
-                continue
-            if isinstance(item, dict):
+            item = _item_of(raw, path, number)
+            if item is not None:
                 yield item
-            else:
-                logger.warning("%s line %d: not a JSON object: left out of the per-site figures", path, number)
+
+
+def _item_of(raw: bytes, path: str, number: int) -> dict[str, Any] | None:
+    if not raw.strip():
+        return None
+    try:
+        item = json.loads(raw)
+    except ValueError as err:  # UnicodeDecodeError too
+        logger.warning("%s line %d: not JSON (%s): left out of the per-site figures", path, number, err)
+        return None
+    if isinstance(item, dict):
+        return item
+    logger.warning("%s line %d: not a JSON object: left out of the per-site figures", path, number)
+    return None
 
 
 def site_figures(items: Iterable[Mapping[str, Any]], outcomes: Iterable[tuple[str, str, str | None]],

@@ -296,3 +296,22 @@ def test_robots_forbidding_everything_names_why_nothing(tmp_path: Path) -> None:
     figures = report["sites"][site_of(server.url)]
     assert figures["pages"] == 0 and figures["skipped"]["robots"] == report["stats"]["robotstxt/forbidden"] >= 1
     assert "nothing written" in result.stdout
+
+
+def test_an_items_path_that_is_a_device_is_not_read(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """/dev/zero never ends: read as a file of lines it took all memory (the disk-full test's
+    items file is a symlink to /dev/full, which reads as endless zeros)."""
+    link = tmp_path / "r1.jsonl"
+    link.symlink_to("/dev/zero")
+    assert list(read_items(str(link))) == []
+    assert "not a regular file" in caplog.text
+
+
+def test_an_overlong_line_is_skipped_and_the_next_read(tmp_path: Path, caplog: pytest.LogCaptureFixture,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import pipelines.site_figures as module
+    monkeypatch.setattr(module, "MAX_ITEM_LINE", 100)
+    path = tmp_path / "r1.jsonl"
+    path.write_text('{"url": "%s"}\n{"url": "http://a.example/2"}\n' % ("x" * 500))
+    assert [i["url"] for i in read_items(str(path))] == ["http://a.example/2"]
+    assert "line 1: longer than 100 bytes" in caplog.text
