@@ -58,7 +58,9 @@ def footer(extra_links: str = "") -> str:
         '<footer class="site-footer">\n'
         '  <nav aria-label="Footer"><ul>'
         '<li><a href="/about/">About us</a></li>'
-        '<li><a href="/about/#contact">Contact</a></li>'
+        '<li><a href="/contact/">Contact</a></li>'
+        '<li><a href="/impressum/">Imprint</a></li>'
+        '<li><a href="/privacy-policy/">Privacy policy</a></li>'
         '<li><a href="/feed.xml">RSS</a></li>'
         '<li><a href="/sitemap.xml">Sitemap</a></li>'
         f"{extra_links}</ul></nav>\n"

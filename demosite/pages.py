@@ -99,10 +99,12 @@ def section_front(content: SiteContent, base: str, section: Section, number: int
 
 
 def listing(content: SiteContent, base: str, *, path: str, heading: str, intro: str,
-            articles: tuple[Article, ...], kind: str) -> str:
-    """A tag, author or topic page: heading, one line of introduction, every matching story."""
+            articles: tuple[Article, ...], kind: str, profile: str | None = None) -> str:
+    """A tag, author or topic page: heading, one line of introduction, every matching story;
+    an author's page links the author's profile when there is one."""
+    more = f' <a class="profile-link" href="{esc(profile)}">Full profile</a>' if profile else ""
     body = (f'<header class="listing-header"><h1>{esc(heading)}</h1>'
-            f'<p class="listing-intro">{esc(intro)}</p></header>\n{teaser_list(articles)}')
+            f'<p class="listing-intro">{esc(intro)}{more}</p></header>\n{teaser_list(articles)}')
     return page(title=f"{heading} - {SITE_NAME}", description=intro, canonical=f"{base}{path}",
                 body=body, content=content, body_class=f"{kind}-page")
 

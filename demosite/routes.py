@@ -13,7 +13,16 @@ from email.utils import format_datetime
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from demosite import assets, feeds, pages, statics, templates_ld, templates_relaunch, templates_wp
+from demosite import (
+    assets,
+    feeds,
+    pages,
+    site_pages,
+    statics,
+    templates_ld,
+    templates_relaunch,
+    templates_wp,
+)
 from demosite.content import (
     AMP_SLUG,
     GZIP_SLUG,
@@ -132,6 +141,9 @@ class Router:
             "/sitemap.xml": lambda: Response(200, feeds.sitemap(c, base).encode(), XML),
             "/sitemap_news.xml": lambda: Response(200, feeds.news_sitemap(c, base).encode(), XML),
             "/about/": lambda: Response(200, pages.about(c, base).encode(), HTML, chunked=True),
+            site_pages.CONTACT_PATH: lambda: self._html(site_pages.contact(c, base)),
+            site_pages.IMPRINT_PATH: lambda: self._html(site_pages.imprint(c, base)),
+            site_pages.PRIVACY_PATH: lambda: self._html(site_pages.privacy(c, base)),
         }
         if path in simple:
             return simple[path]()
@@ -155,9 +167,13 @@ class Router:
                     articles=c.tags[key]))
             if kind == "author" and key in c.people:
                 person = c.people[key]
+                profile = (site_pages.profile_path(person)
+                           if person in site_pages.profiled(c) else None)
                 return self._html(pages.listing(c, base, path=path, heading=person.name,
                                                 intro=person.bio, kind="author",
-                                                articles=c.author_articles[key]))
+                                                articles=c.author_articles[key], profile=profile))
+            if kind == "team" and key in c.people and c.people[key] in site_pages.profiled(c):
+                return self._html(site_pages.profile(c, base, c.people[key]))
             if kind == "topic" and key in c.topic_articles:
                 name = c.topic_names[key]
                 return self._html(pages.listing(c, base, path=path, heading=name, kind="topic",
@@ -195,7 +211,8 @@ class Router:
         return [a.path for a in self.content.articles]
 
     def non_article_paths(self) -> list[str]:
-        """Home, section fronts and their pages, tag, author and topic pages, about."""
+        """Home, section fronts and their pages, tag, author and topic pages, about, contact,
+        imprint, privacy policy and the staff profiles."""
         c = self.content
         paths = ["/"]
         for s in c.sections:
@@ -203,7 +220,7 @@ class Router:
         paths += [f"/tag/{t}/" for t in c.tags]
         paths += [f"/author/{a}/" for a in c.author_articles]
         paths += [f"/topic/{t}/" for t in c.topic_articles]
-        return paths + ["/about/"]
+        return paths + ["/about/", *site_pages.paths(c)]
 
     def requisite_paths(self) -> list[str]:
         """Every requisite the site's pages reference: what a crawl fetching them should get.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.classify import PageSignals, classify, url_kind
+from pipelines.classify import PageSignals, classify, site_page_kind, title_kind, url_kind
 
 
 @pytest.mark.parametrize(
@@ -91,9 +91,60 @@ def test_og_article_with_enough_text() -> None:
 def test_a_website_page_at_a_url_naming_no_story_is_not_an_article() -> None:
     from pipelines.classify import PageSignals, classify
 
-    about = PageSignals(url="https://news.example/about/", og_type="website", text_length=2400,
+    about = PageSignals(url="https://news.example/advertise/", og_type="website", text_length=2400,
                         link_ratio=0.05, longest_paragraph_words=80, teaser_links=2)
     assert classify(about) == (False, "not-article:og-website")
     story = PageSignals(url="https://news.example/world/eu-leaders-agree-on-budget", og_type="website",
                         text_length=2400, link_ratio=0.05, longest_paragraph_words=80, teaser_links=2)
     assert classify(story) == (True, "article:text")
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("https://news.example/about-us/", "about"),
+        ("https://news.example/ueber-uns", "about"),
+        ("https://news.example/fr/qui-sommes-nous/", "about"),
+        ("https://news.example/contact/index.html", "contact"),
+        ("https://news.example/de/kontakt", "contact"),
+        ("https://news.example/impressum/", "imprint"),
+        ("https://news.example/mentions-legales", "imprint"),
+        ("https://news.example/privacy-policy/", "privacy"),
+        ("https://news.example/datenschutzerklaerung.html", "privacy"),
+        ("https://news.example/team/jane-doe/", "profile"),
+        ("https://news.example/redaktion/max-muster", "profile"),
+        # stories that merely mention such words
+        ("https://news.example/team/how-the-team-won-the-cup-final", None),
+        ("https://news.example/world/contact-lost-with-research-vessel/", None),
+        ("https://news.example/politics/privacy-bill-passes-the-senate", None),
+    ],
+)
+def test_site_page_kind(url: str, kind: str | None) -> None:
+    assert site_page_kind(url) == kind
+
+
+def test_pages_about_the_site_are_not_articles_even_with_article_markup() -> None:
+    # CMS templates print og:type=article, even NewsArticle, on every page
+    for url, reason in [("https://news.example/impressum/", "not-article:imprint"),
+                        ("https://news.example/contact-us/", "not-article:contact")]:
+        assert classify(PageSignals(url=url, og_type="article", text_length=1500)) == (False, reason)
+        assert classify(PageSignals(url=url, article_type="NewsArticle", text_length=1500))[0] is False
+    # a profile folder gives way to a story's own JSON-LD article
+    story = PageSignals(url="https://news.example/team/jane-doe/", article_type="NewsArticle")
+    assert classify(story)[0] is True
+    assert classify(PageSignals(url="https://news.example/team/jane-doe/", og_type="article",
+                                text_length=1500)) == (False, "not-article:profile")
+
+
+def test_schema_types_and_titles_of_site_pages() -> None:
+    base = PageSignals(url="https://news.example/p/4711", og_type="article", text_length=1500)
+    for types, reason in [({"AboutPage"}, "about"), ({"ContactPage"}, "contact"), ({"ProfilePage"}, "profile")]:
+        signals = PageSignals(**{**base.__dict__, "jsonld_types": frozenset(types)})
+        assert classify(signals) == (False, f"not-article:{reason}")
+    person = PageSignals(**{**base.__dict__, "main_entity_type": "Person"})
+    assert classify(person) == (False, "not-article:profile")
+    for title, reason in [("Impressum", "imprint"), ("Privacy Policy", "privacy"), ("Über uns", "about"),
+                          ("Contact us", "contact")]:
+        assert classify(PageSignals(**{**base.__dict__, "title": title})) == (False, f"not-article:{reason}")
+    assert title_kind("Contact lost with research vessel") is None
+    assert classify(PageSignals(**{**base.__dict__, "title": "Privacy bill passes the Senate"}))[0] is True
