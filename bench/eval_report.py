@@ -2,6 +2,9 @@
 
     .venv/bin/python bench/eval_report.py PREDS_DIR [--before DIR] [--misses] [--system NAME ...]
 
+With --before, also the pages that got worse or better (our system): page body F1 moved by
+more than 0.005, or the title, author set or date turned right or wrong.
+
 PREDS_DIR holds `<set>.jsonl` files (extract_eval.py --save-predictions; bench/eval.sh writes
 them). Every figure is computed with extract_eval.py's own scoring functions:
   body F1 / P / R   the benchmark's shingle metric, per set
@@ -91,15 +94,52 @@ def print_scores(after: dict[str, Any], before: dict[str, Any] | None = None) ->
                 cells = " ".join(f"{_fmt(fig, k):>{max(7, len(c))}}" for k, c in COLUMNS)
                 print(f"{name:<11} {(system + ' ' + label).strip():<26} {cells}")
             if old:
-                diff = []
+                diff, lower = [], []
                 for k, c in COLUMNS:
                     a, b = m.get(k), old.get(k)
-                    diff.append(f"{'-' if a is None or b is None else f'{a - b:+.3f}':>{max(7, len(c))}}")
+                    diff.append(f"{'-' if a is None or b is None else f'{a - b:+.4f}':>{max(7, len(c))}}")
+                    if a is not None and b is not None and a < b - 1e-9:
+                        lower.append(f"{c} {b:.4f} -> {a:.4f}")
                 print(f"{name:<11} {'change':<26} {' '.join(diff)}")
+                if lower:
+                    print(f"{name:<11} LOWER: {'; '.join(lower)}")
         m0 = next(iter(systems.values()))
         if m0.get("author_norm_n"):
             print(f"{'':<11} (pages: body {m0['n']}, title {m0['title_norm_n']}, authors {m0['author_norm_n']}, "
                   f"person-named {m0['author_persons_n']}, date {m0['date_n']})")
+
+
+def page_rows(preds_dir: Path, name: str) -> dict[str, dict[str, Any]]:
+    """The scorer's per-page rows for our system on one set, by page id (empty without predictions)."""
+    path = preds_dir / f"{name}.jsonl"
+    if not path.exists():
+        return {}
+    tool = scorer()
+    preds = load_predictions(path)
+    pages = [SimpleNamespace(id=p.id, gt=p.gt, group=p.gt.get("group")) for p in load_set(name) if p.id in preds]
+    rows = tool.score_pages(pages, {k: tool.normalize_prediction(v) for k, v in preds.items()}, "include")
+    return {r["id"]: r for r in rows}
+
+
+def print_page_changes(after_dir: Path, before_dir: Path, body_step: float = 0.005) -> None:
+    """The pages that got worse or better: body page F1 by more than `body_step`, a title, author set or date."""
+    tool = scorer()
+    for name in SETS:
+        old, new = page_rows(before_dir, name), page_rows(after_dir, name)
+        worse: list[str] = []
+        better: list[str] = []
+        for pid in sorted(old.keys() & new.keys()):
+            a, b = old[pid], new[pid]
+            step = tool.page_f1(b["tp_fp_fn"]) - tool.page_f1(a["tp_fp_fn"])
+            if abs(step) > body_step:
+                (worse if step < 0 else better).append(f"{pid} body {step:+.3f}")
+            for key in ("title_norm", "author_norm", "date"):
+                if key in a and a[key] != b[key]:
+                    (worse if b[key] < a[key] else better).append(f"{pid} {key.split('_')[0]}")
+        print(f"\n== pages that changed: {name}: {len(worse)} worse, {len(better)} better")
+        for label, items in (("worse", worse), ("better", better)):
+            for item in items:
+                print(f"  {label:<6} {item}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     before = score_dir(args.before, args.system) if args.before else None
     print_scores(score_dir(args.preds_dir, args.system), before)
+    if args.before:
+        print_page_changes(args.preds_dir, args.before)
     if args.misses:
         misses_after = misses_for_dir(args.preds_dir, SETS)
         misses_before = misses_for_dir(args.before, SETS) if args.before else None

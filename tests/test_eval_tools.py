@@ -165,7 +165,8 @@ def test_eval_wrapper_keeps_predictions_and_reports_person_named_authors(tmp_pat
     data = tmp_path / "data"
     for name in ("zyte-aeb", "fundus-dev"):
         (data / name / "pages").mkdir(parents=True)
-    html = (f"<html><head>{SITE_HEAD}<title>Bridge</title></head><body><article><h1>Old bridge closes</h1>"
+    html = (f'<html><head>{SITE_HEAD}<meta name="author" content="Lois Lane"><title>Bridge</title></head>'
+            f"<body><article><h1>Old bridge closes</h1>"
             f"<p>By Lois Lane</p><p>{ARTICLE}</p><p>{ARTICLE}</p></article></body></html>")
     for name, gt in (("zyte-aeb", {}), ("fundus-dev", {"headline": "Old bridge closes", "authors": ["Lois Lane"],
                                                         "datePublished": "2024-05-07", "group": "uk"})):
@@ -183,3 +184,17 @@ def test_eval_wrapper_keeps_predictions_and_reports_person_named_authors(tmp_pat
     assert len((tmp_path / "all.jsonl").read_text().splitlines()) == 4  # two systems, two sets
     assert "authors persons" in run.stdout and "== miss classes: fundus-dev" in run.stdout
     assert "(pages: body 1, title 1, authors 1, person-named 1, date 1)" in run.stdout
+    # a prediction turned wrong shows as a lower figure and a page that got worse
+    before = tmp_path / "before"
+    before.mkdir()
+    for path in out.iterdir():
+        (before / path.name).write_text(path.read_text())
+    rows = [json.loads(line) for line in (out / "fundus-dev.jsonl").read_text().splitlines()]
+    (out / "fundus-dev.jsonl").write_text("".join(json.dumps({**r, "author": "Perry White"}) + "\n" for r in rows))
+    report = subprocess.run([sys.executable, str(BENCH / "eval_report.py"), str(out), "--before", str(before),
+                             "--system", "newsarchive"], env=env, capture_output=True, text=True, timeout=120,
+                            check=False)
+    assert report.returncode == 0, report.stderr
+    assert "fundus-dev  LOWER: authors all 1.0000 -> 0.0000; authors persons 1.0000 -> 0.0000" in report.stdout
+    assert "== pages that changed: fundus-dev: 1 worse, 0 better\n  worse  p1 author" in report.stdout
+    assert "== pages that changed: zyte-aeb: 0 worse, 0 better" in report.stdout
