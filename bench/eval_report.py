@@ -11,8 +11,6 @@ them). Every figure is computed with extract_eval.py's own scoring functions:
   title             title_norm (title_sfx, which forgives a " | Site" suffix, beside it)
   authors all       author_norm over every page whose ground truth has authors
   authors persons   author_norm over the pages whose ground truth names a person (bench/eval_people.py)
-  persons only      on those pages, the predicted set against the ground truth's persons alone (an
-                    agency or publisher named beside them is left out of the truth: issue 16's rule)
   date              date accuracy
 """
 
@@ -32,7 +30,7 @@ from eval_people import person_authors
 
 COLUMNS = [("f1", "body F1"), ("precision", "P"), ("recall", "R"), ("title_norm", "title"),
            ("title_sfx", "title+sfx"), ("author_norm", "authors all"), ("author_persons", "authors persons"),
-           ("author_persons_only", "persons only"), ("date", "date")]
+           ("date", "date")]
 
 
 def _mean(xs: list[float]) -> float | None:
@@ -47,17 +45,9 @@ def score_set(pages: list[Page], preds: dict[str, dict[str, Any]]) -> dict[str, 
     rows = tool.score_pages(tool_pages, {k: tool.normalize_prediction(v) for k, v in preds.items()}, "include")
     m: dict[str, Any] = tool.aggregate(rows, 0, 0)
     by_id = {r["id"]: r for r in rows}
-    persons, persons_only = [], []
-    for page in pages:
-        names = person_authors(page.gt, page.html) if tool.gt_authors(page.gt) else []
-        if not names:
-            continue
-        persons.append(by_id[page.id]["author_norm"])
-        truth = {" ".join(tool.norm_tokens(n)) for n in names}
-        predicted = set(tool.author_names((preds.get(page.id) or {}).get("author")))
-        persons_only.append(float(bool(predicted) and predicted == truth))
+    # the scorer's own author verdict, on the pages whose ground truth names a person
+    persons = [by_id[p.id]["author_norm"] for p in pages if tool.gt_authors(p.gt) and person_authors(p.gt, p.html)]
     m["author_persons"], m["author_persons_n"] = _mean(persons), len(persons)
-    m["author_persons_only"], m["author_persons_only_n"] = _mean(persons_only), len(persons_only)
     return m
 
 

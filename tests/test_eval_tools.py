@@ -75,7 +75,6 @@ def test_person_named_figure_leaves_out_publisher_only_pages(tmp_path: Path) -> 
     m = score_set(pages, preds)
     assert m["author_norm"] == pytest.approx(1 / 3)
     assert (m["author_persons"], m["author_persons_n"]) == (pytest.approx(1 / 2), 2)
-    assert m["author_persons_only"] == 1.0
     assert m["f1"] == 1.0
 
 
