@@ -6,15 +6,16 @@ import re
 
 from lxml.html import HtmlElement
 
-from pipelines.fields import clean_authors, is_agency
+from pipelines.fields import clean_authors
 
 __all__ = [
     "byline_names",
     "clean_people",
     "is_site_account",
     "labeled_byline",
+    "looks_like_name",
     "marked_byline",
-    "signature_byline",
+    "in_skipped_container",
     "strip_credit_tails",
 ]
 
@@ -36,12 +37,13 @@ _WIDGET_RE = re.compile(
 # "Editor: X", "Edited by X": who edited the story, not who wrote it
 _EDITOR_RE = re.compile(
     r"(?:^|\s|[|,;·•])(?:edited by|editing by|editor|redigiert von|bearbeitet von|redigert av|"
-    r"redigerad av|rédigé par|édité par|a cura di|editado por)\s*:?\s",
+    r"redigerad av|rédigé par|édité par|editado por)\s*:?\s",
     re.IGNORECASE,
 )
 
 
-def _looks_like_name(text: str) -> bool:
+def looks_like_name(text: str) -> bool:
+    """True for "Jane Doe", "Marco De Luca", "Dr. Eva Berg": two to five capitalized words."""
     words = text.split()
     if not 2 <= len(words) <= 5 or len(text) > 60 or any(ch.isdigit() for ch in text):
         return False
@@ -65,7 +67,7 @@ def _author_links(root: HtmlElement) -> list[HtmlElement]:
         href = link.get("href") or ""
         if (
             (_AUTHOR_HREF_RE.search(href) or link.get("rel") == "author")
-            and _looks_like_name(" ".join(link.text_content().split()))
+            and looks_like_name(" ".join(link.text_content().split()))
             and not _WIDGET_RE.search(link.text_content().strip())
             and not _in_running_text(link)
         ):
@@ -132,7 +134,8 @@ _SKIP_TAGS = frozenset({"meta", "link", "script", "style", "img", "html", "body"
 _SKIP_CONTAINERS_RE = re.compile(r"comment|sidebar|related|teaser|footer|widget|quote", re.IGNORECASE)
 
 
-def _in_skipped_container(element: HtmlElement, skip: re.Pattern[str] = _SKIP_CONTAINERS_RE) -> bool:
+def in_skipped_container(element: HtmlElement, skip: re.Pattern[str] = _SKIP_CONTAINERS_RE) -> bool:
+    """True inside a comment, sidebar, related or teaser box (or whatever *skip* names)."""
     for ancestor in element.iterancestors():
         marks = f"{ancestor.get('class', '')} {ancestor.get('id', '')}"
         if marks.strip() and skip.search(marks):
@@ -144,7 +147,7 @@ def _marked_text(element: HtmlElement) -> str | None:
     text = " ".join(" ".join(element.itertext()).split())
     if _WIDGET_RE.search(text) or _EDITOR_RE.match(" " + text):
         return None  # a follow button or an editor credit in an author-marked element
-    if 2 < len(text) < 120 and not _in_skipped_container(element):
+    if 2 < len(text) < 120 and not in_skipped_container(element):
         return text
     return None
 
@@ -201,16 +204,16 @@ def labeled_byline(tree: HtmlElement) -> str | None:
             if not text.strip() and following is not None:
                 text = following.text_content()
         text = " ".join(text.split())
-        if 2 < len(text) < 100 and not _in_skipped_container(element) and not _WIDGET_RE.search(text):
+        if 2 < len(text) < 100 and not in_skipped_container(element) and not _WIDGET_RE.search(text):
             return text
     return None
 
 
 # "Jane Doe, Professor at Example University": an affiliation or role after the name
 _AFFILIATION_RE = re.compile(
-    r"\s(?:at|of|for|bei|an der|für|à|chez|på|ved)\s"
-    r"|univers|professor|lecturer|researcher|director|fellow|student|analyst|expert|"
-    r"doktor|dozent|forscher|leiter|chef|professeur|chercheur|\w\.[a-z]{2,3}\b",
+    r"\s(?:at|of|for|bei|an der|für|à|chez|på|ved)\s|\w\.[a-z]{2,3}\b"
+    r"|\b(?:univers|professor|lecturer|researcher|director|student|analyst|doktor|dozent|"
+    r"forscher|chefredakt|professeur|chercheur)\w*",
     re.IGNORECASE,
 )
 
@@ -228,7 +231,7 @@ def strip_credit_tails(value: str) -> str | None:
         if not text:
             return None
     head, sep, tail = text.partition(", ")
-    if sep and _looks_like_name(head) and _AFFILIATION_RE.search(" " + tail):
+    if sep and looks_like_name(head) and _AFFILIATION_RE.search(" " + tail):
         return head
     return text
 
@@ -253,66 +256,6 @@ def is_site_account(name: str, site_names: list[str]) -> bool:
         if len(words) == count or len(words[-1]) <= 2 or words[-1] in _ACCOUNT_WORDS:
             return True
     return False
-
-
-_SIGNATURE_CHARS = 80  # a signature line is a name or two, not a sentence
-_PROSE_CHARS = 150  # the paragraph before it is running text
-_SIGNATURE_PREFIX_RE = re.compile(r"^[\s\-–—(]*")
-_SIGNATURE_BY_RE = re.compile(r"^(?:by|von|par|por|door|av|text|texto|tekst)\s*:?\s+", re.IGNORECASE)
-_SIGNATURE_SPLIT_RE = re.compile(r"\s*(?:[,/&]|\s(?:and|und|et|y|og|och|en)\s)\s*")
-# "Foto [M]: Shutterstock", "Erstveröffentlichung: 4.4.18": other credits on the signature line
-_OTHER_CREDIT_RE = re.compile(r"^[^:]{1,30}:\s")
-# "ssi, dan": the lower-case initials (Kürzel) editors sign with
-# blog templates put the whole post in a "widget": only these mark text that is no article
-_NOT_ARTICLE_RE = re.compile(r"comment|sidebar|related|teaser|footer", re.IGNORECASE)
-_INITIALS_RE = re.compile(r"^[a-zß-ÿ]{2,4}$")
-
-
-def _signed_names(text: str) -> list[str]:
-    """The names a signature line gives, [] when it is anything else."""
-    names: list[str] = []
-    for segment in text.split(";"):
-        segment = _SIGNATURE_PREFIX_RE.sub("", segment).strip().rstrip(")")
-        if _SIGNATURE_BY_RE.match(segment):
-            segment = _SIGNATURE_BY_RE.sub("", segment)
-        elif _OTHER_CREDIT_RE.match(segment):
-            continue
-        parts = [p for p in _SIGNATURE_SPLIT_RE.split(segment) if p]
-        for part in parts:
-            agency = is_agency(part)
-            if not (_looks_like_name(part) or agency or _INITIALS_RE.match(part)):
-                return []
-            names.append(part)
-    if any(is_agency(n) for n in names):  # "dpa/lnw": the agency and its regional desk
-        names = [n for n in names if is_agency(n) or not _INITIALS_RE.match(n)]
-    return names if any(not is_agency(n) for n in names) else []
-
-
-def signature_byline(tree: HtmlElement) -> list[str]:
-    """The names on the signature line closing the article text.
-
-    "<p>...the ferry will run all year.</p><p>Jane Doe</p>" is signed by Jane Doe, and
-    "<span>ssi, dan; Foto: Example</span>" after it by two editors' initials. The line
-    must follow the last of the prose paragraphs, so that a footer line is not one.
-    """
-    body = tree.find("body")
-    if body is None:
-        return []
-    found: list[str] = []
-    for para in body.iter("p"):
-        if len(para.text_content()) < _PROSE_CHARS:
-            continue
-        line = para.getnext()
-        if line is None or not isinstance(line.tag, str) or len(line) > 2:
-            continue  # a signature is plain text, maybe in a <strong> or a link
-        if any(sibling.tag == "p" for sibling in line.itersiblings()):
-            continue
-        text = " ".join(line.text_content().split())
-        if not 2 < len(text) <= _SIGNATURE_CHARS or text.endswith((".", "!", "?", ":")):
-            continue
-        if not _in_skipped_container(line, _NOT_ARTICLE_RE):
-            found = _signed_names(text) or found
-    return found
 
 
 def clean_people(values: list[str], exclude: list[str]) -> list[str]:

@@ -18,7 +18,7 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_title
 
-from pipelines.byline import byline_names, clean_people, labeled_byline, marked_byline, signature_byline
+from pipelines.byline import byline_names, clean_people, labeled_byline, marked_byline
 from pipelines.fields import (
     fix_mojibake,
     is_agency,
@@ -29,6 +29,7 @@ from pipelines.fields import (
     same_name,
     strip_title_affixes,
 )
+from pipelines.signature import signature_byline
 from pipelines.structured import PageData, type_names
 
 __all__ = ["PageMetadata"]

@@ -45,6 +45,7 @@ def test_jsonld_type_list_with_person(author: str, expected: list[str]) -> None:
         ("Jane Doe, John Smith", "Jane Doe, John Smith"),
         ("Jane Doe, dpa", "Jane Doe, dpa"),
         ("Jane Doe, Juan de la Cruz", "Jane Doe, Juan de la Cruz"),
+        ("Jane Doe, Tom Schefer", "Jane Doe, Tom Schefer"),
         # editor credits are cut off, and alone they are no byline
         ("By Jane Doe | Edited by Tom Lee", "By Jane Doe"),
         ("Jane Doe; Editor: Tom Lee", "Jane Doe"),
@@ -121,8 +122,12 @@ def test_editor_credits_and_follow_widgets_are_not_bylines(body: str, expected: 
          ["ssi", "dan"]),
         # an agency with its regional desk code: the agency alone, and it is no person
         ("<div>" + _PROSE + "<span>(dpa/lnw)</span></div>", []),
+        ("<div>" + _PROSE + "<em>(ssi)</em></div>", ["ssi"]),
         # a line of anything else signs nothing
         ("<div>" + _PROSE + "<span>mehr zum thema</span></div>", []),
+        ("<div>" + _PROSE + '<a href="/x">mehr</a></div>', []),
+        ("<div>" + _PROSE + "<h3>Related Articles</h3></div>", []),
+        ("<div>" + _PROSE + '<div class="share-row">Share This</div></div>', []),
     ],
 )
 def test_signature_initials(body: str, expected: list[str]) -> None:
