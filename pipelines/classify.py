@@ -9,7 +9,17 @@ from urllib.parse import parse_qsl, urlsplit
 
 from lxml.html import HtmlElement
 
-__all__ = ["PageSignals", "classify", "count_teaser_links", "site_page_kind", "title_kind", "url_kind"]
+from pipelines.structured import PageData, type_names
+
+__all__ = [
+    "PageSignals",
+    "classify",
+    "count_teaser_links",
+    "main_entity_type",
+    "site_page_kind",
+    "title_kind",
+    "url_kind",
+]
 
 # top-level JSON-LD types of pages that list or describe other things
 _LISTING_TYPES = ("CollectionPage", "SearchResultsPage", "ProfilePage", "ItemList")
@@ -142,6 +152,26 @@ def site_page_kind(url: str) -> str | None:
         return kind
     if len(segments) >= 2 and segments[-2] in _PROFILE_FOLDERS and not _article_like(last):
         return "profile"
+    return None
+
+
+def main_entity_type(data: PageData) -> str | None:
+    """The schema.org type of what the page is about: the ``mainEntity`` of its WebPage,
+    ProfilePage, ... node, or its only top-level node when that is a Person.
+
+    A Person among a page's nodes is not enough: CMSs list the article's author in the same
+    graph as the page, and leave the article node out as often as not.
+    """
+    for node in data.nodes:
+        if "mainEntity" not in node or not any(t.endswith("Page") for t in type_names(node)):
+            continue
+        entity = data.resolve(node["mainEntity"])
+        entity = entity[0] if isinstance(entity, list) and entity else entity
+        names = type_names(entity) if isinstance(entity, dict) else set()
+        if names:
+            return "Person" if "Person" in names else min(names)
+    if len(data.nodes) == 1 and type_names(data.nodes[0]) == {"Person"}:
+        return "Person"
     return None
 
 

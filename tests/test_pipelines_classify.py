@@ -148,3 +148,22 @@ def test_schema_types_and_titles_of_site_pages() -> None:
         assert classify(PageSignals(**{**base.__dict__, "title": title})) == (False, f"not-article:{reason}")
     assert title_kind("Contact lost with research vessel") is None
     assert classify(PageSignals(**{**base.__dict__, "title": "Privacy bill passes the Senate"}))[0] is True
+
+
+def test_main_entity_type() -> None:
+    from pipelines.classify import main_entity_type
+    from pipelines.htmlload import parse_html
+    from pipelines.structured import read_page_data
+
+    def entity(*nodes: str) -> str | None:
+        scripts = "".join(f'<script type="application/ld+json">{n}</script>' for n in nodes)
+        tree = parse_html(f"<html><head>{scripts}</head><body><p>x</p></body></html>")
+        assert tree is not None
+        return main_entity_type(read_page_data(tree))
+
+    person = '{"@type": "Person", "@id": "#p", "name": "Jane Doe"}'
+    assert entity('{"@type": "ProfilePage", "mainEntity": {"@id": "#p"}}', person) == "Person"
+    assert entity(person) == "Person"
+    # an author listed beside the page, as CMSs do on articles without an Article node
+    assert entity('{"@graph": [{"@type": "WebPage", "name": "Story"}, %s]}' % person) is None
+    assert entity('{"@type": "WebPage", "mainEntity": {"@type": "NewsArticle"}}') == "NewsArticle"
