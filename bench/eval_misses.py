@@ -35,12 +35,18 @@ body (pages with page F1 below --body-threshold):
 title (fundus-dev: pages with a headline whose normalised title differs):
   site suffix left              the prediction is the headline plus a separator and a suffix (the
                                 scorer's title_sfx), or a prefix and a separator before it
+  ground truth keeps a suffix   the headline is the prediction plus a separator and a suffix
+  kicker or section left before it
+                                the headline's tokens end the prediction's ("Kicker: Headline")
   cut short                     the prediction's tokens are a strict prefix of the headline's or the <h1>'s
   og:title vs headline choice   the headline equals the page's og:title, JSON-LD headline, <h1> or <title>
-                                and the prediction equals another of them (not a target, issue 16)
+                                (give or take a " | Site" suffix) and the prediction equals another of
+                                them (not a target, issue 16)
 title flags (every page, no ground truth needed):
   flag: site name left          a part before the first or after the last separator is the site's name
-  flag: cut short vs <h1>       the prediction is a strict prefix of the page's <h1>, or ends in "..."/"…"
+  flag: cut short vs <h1> or headline
+                                the prediction's tokens are a strict prefix of the <h1>'s or the JSON-LD
+                                headline's, and that one is not just the prediction plus " | Site"
 charset (every page): mojibake    UTF-8 read as a single-byte charset in text/title/author (Ã©, â€™...)
                       replacement characters   U+FFFD in the prediction
 date (pages with a ground-truth date, wrong): missing / a day off (time zone) / modified date
@@ -231,7 +237,7 @@ def page_titles(html: str) -> dict[str, str]:
     m = _OG_TITLE_RE.search(html)
     c = _CONTENT_RE.search(m.group(0)) if m else None
     if c:
-        out["og:title"] = c.group(1) or c.group(2) or ""
+        out["og:title"] = unescape(c.group(1) or c.group(2) or "")
     h = _HEADLINE_RE.search(html)
     if h:
         try:
@@ -241,12 +247,18 @@ def page_titles(html: str) -> dict[str, str]:
     for key, rx in (("h1", _H1_RE), ("title", _TITLE_RE)):
         m = rx.search(html)
         if m:
-            out[key] = _clean(m.group(1))
+            out[key] = unescape(_clean(m.group(1)))
     return {k: v for k, v in out.items() if tokens(v)}
 
 
 def _strict_prefix(short: list[str], long: list[str]) -> bool:
     return 0 < len(short) < len(long) and long[:len(short)] == short
+
+
+def _cut_short(title: str, full: str | None) -> bool:
+    """The title is the start of a longer one, and not merely the longer one less a " | Site" suffix."""
+    return bool(full) and _strict_prefix(tokens(title), tokens(full)) and not scorer().title_match_with_suffix(
+        title, full or "")
 
 
 def classify_title(page: Page, pred: dict[str, Any]) -> str | None:
@@ -263,11 +275,15 @@ def classify_title(page: Page, pred: dict[str, Any]) -> str | None:
     if tool.title_match_with_suffix(gt, pt) or any(tokens(" ".join(parts[k:])) == tokens(gt)
                                                      for k in range(1, len(parts))):
         return "site suffix left"
+    if tool.title_match_with_suffix(pt, gt):
+        return "ground truth keeps a suffix"
+    if len(tokens(pt)) > len(tokens(gt)) and tokens(pt)[-len(tokens(gt)):] == tokens(gt):
+        return "kicker or section left before it"
     titles = page_titles(page.html)
-    if _strict_prefix(tokens(pt), tokens(gt)) or _strict_prefix(tokens(pt), tokens(titles.get("h1"))):
+    if _strict_prefix(tokens(pt), tokens(gt)) or _cut_short(pt, titles.get("h1")):
         return "cut short"
-    same = {k for k, v in titles.items() if tokens(v) == tokens(gt)}
-    chosen = {k for k, v in titles.items() if tokens(v) == tokens(pt)}
+    same = {k for k, v in titles.items() if tool.title_match_with_suffix(gt, v)}
+    chosen = {k for k, v in titles.items() if tool.title_match_with_suffix(pt, v)}
     if same and chosen and not same & chosen:
         return "og:title vs headline choice"
     return "other"
@@ -283,9 +299,9 @@ def title_flags(page: Page, pred: dict[str, Any]) -> list[str]:
     parts = _SEP_RE.split(pt)
     if len(parts) > 1 and any(set(tokens(p)) <= site or "".join(tokens(p)) in site for p in (parts[0], parts[-1])):
         flags.append("flag: site name left")
-    h1 = page_titles(page.html).get("h1")
-    if pt.endswith(("...", "…")) or _strict_prefix(tokens(pt), tokens(h1)):
-        flags.append("flag: cut short vs <h1>")
+    titles = page_titles(page.html)
+    if any(_cut_short(pt, titles.get(k)) for k in ("h1", "headline")):
+        flags.append("flag: cut short vs <h1> or headline")
     return flags
 
 

@@ -133,11 +133,16 @@ def test_title_miss_classes_and_flags(tmp_path: Path) -> None:
     assert classify_title(page, {"title": "Daily Planet - Old bridge closes for a year of repairs"}) == \
         "site suffix left"
     assert classify_title(page, {"title": "Old bridge closes for"}) == "cut short"
+    assert classify_title(page, {"title": "Traffic: Old bridge closes for a year of repairs"}) == \
+        "kicker or section left before it"
+    assert classify_title(page, {"title": "Old bridge closes"}) == "cut short"
+    suffixed = make_page(tmp_path, "u", {"headline": "Old bridge closes - Local news"}, head=head)
+    assert classify_title(suffixed, {"title": "Old bridge closes"}) == "ground truth keeps a suffix"
     assert classify_title(page, {"title": "Bridge closes for a year"}) == "og:title vs headline choice"
     assert classify_title(page, {"title": "Old bridge closes for a year of repairs"}) is None
     assert title_flags(page, {"title": "Old bridge closes for a year of repairs | Daily Planet"}) == \
         ["flag: site name left"]
-    assert title_flags(page, {"title": "Old bridge closes for a year…"}) == ["flag: cut short vs <h1>"]
+    assert title_flags(page, {"title": "Old bridge closes for a year…"}) == ["flag: cut short vs <h1> or headline"]
     assert title_flags(page, {"title": "Old bridge closes for a year of repairs"}) == []
 
 
