@@ -19,7 +19,10 @@ def _cut_point(short: str, whole: str) -> str | None:
     rest = whole[len(short):]
     if short[-1].isalnum() and rest[0].isalnum():
         return None  # cut inside a word: some other text that happens to start alike
-    return rest.strip()
+    rest = rest.strip()
+    if not rest or not (rest[0].isalnum() or rest[0] in _QUOTES):
+        return None  # " | Sport", " - Site": an affix, which the title is right to leave out
+    return rest
 
 
 def whole_title(title: str, others: Iterable[str]) -> str:

@@ -24,3 +24,6 @@ def test_titles_that_were_not_cut() -> None:
         "Ferry link approved by the council")  # a word that only starts alike
     assert whole_title("Ferries: Link", ["Ferries: Link approved today"] * 2) == "Ferries: Link"  # 3 words min
     assert whole_title(WHOLE, [CAPPED, CAPPED]) == WHOLE
+    # the others still carry a section or site name: that is no part of the headline
+    for affix in (" | Sport", " - The Daily Example", " – Latest news"):
+        assert whole_title(CAPPED, [CAPPED + affix] * 2) == CAPPED
