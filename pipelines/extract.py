@@ -34,7 +34,7 @@ from pipelines.boilerplate import (
     drop_widget_sections,
     is_boilerplate,
 )
-from pipelines.classify import PageSignals, classify, count_teaser_links
+from pipelines.classify import PageSignals, classify, count_teaser_links, main_entity_type
 from pipelines.extraction_types import (
     EXTRACTOR_NAME,
     EXTRACTOR_VERSION,
@@ -47,6 +47,7 @@ from pipelines.htmlload import decode_html, parse_html, use_fast_class_lookup
 from pipelines.language import LanguageGuesser
 from pipelines.metadata import PageMetadata
 from pipelines.structured import read_page_data
+from pipelines.visible_tags import visible_tags
 
 __all__ = ["EXTRACTOR_NAME", "EXTRACTOR_VERSION", "ArticleExtractor", "ExtractOptions", "Extraction"]
 
@@ -130,6 +131,7 @@ class ArticleExtractor:
             article_type=data.article_type,
             article_is_top_level=any(node is data.article for node in data.nodes),
             og_type=data.first_meta("og:type"),
+            main_entity_type=main_entity_type(data),
         )
         is_article, reason = classify(signals, self.options.min_text_length)
         if not is_article:
@@ -156,6 +158,7 @@ class ArticleExtractor:
 
         signals = replace(
             signals,
+            title=title,
             text_length=len(text),
             link_ratio=link_chars / len(text) if text else None,
             longest_paragraph_words=max((len(p.split()) for p in text.split("\n\n")), default=0),
@@ -180,7 +183,7 @@ class ArticleExtractor:
             "language": self._languages.language(meta.declared_language(), text),
             "site_name": meta.site_name(),
             "description": meta.description(),
-            "tags": meta.tags(),
+            "tags": meta.tags() or visible_tags(tree),
             "image": meta.image(),
             "text": text,
             "word_count": len(text.split()),

@@ -31,6 +31,7 @@ from pipelines.fields import (
 )
 from pipelines.signature import signature_byline
 from pipelines.structured import PageData, type_names
+from pipelines.title_cut import whole_title
 
 __all__ = ["PageMetadata"]
 
@@ -168,7 +169,7 @@ class PageMetadata:
         if not candidates:
             fallback = extract_title(self.tree)
             return strip_title_affixes(fallback, self._site_names()) if fallback else None
-        title = prefix_agreed(candidates[0], candidates[1:])
+        title = whole_title(prefix_agreed(candidates[0], candidates[1:]), candidates[1:])
         # the <h1> is the last candidate: another source must agree with it
         sources = candidates[1:-1] if self._visible_headline else candidates[1:]
         return kicker_agreed(title, sources, self._visible_headline) or None

@@ -39,3 +39,9 @@ def test_the_site_pages_look_like_articles_to_a_naive_reader(demo_site) -> None:
         prose = [p.text_content() for p in lxml.html.fromstring(body).iter("p")]
         assert sum(len(p) for p in prose if len(p.split()) >= 30) > 700, path
     assert og_article >= 4
+
+
+def test_demo_items_carry_their_visible_tags(demo_crawl) -> None:
+    """Half the demo's articles show a tag list and declare no tags in metadata: all get tags."""
+    items = demo_crawl.items()
+    assert items and all(item["tags"] for item in items)
