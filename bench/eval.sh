@@ -3,7 +3,8 @@
 # on the development sets in /work/shared/eval, then the same figures with the author metric also
 # on the pages whose ground truth names people (bench/eval_report.py; the rule: bench/eval_people.py).
 # Own options:
-#   --out DIR        keep the predictions as DIR/<set>.jsonl (default $TMPDIR/newsarchive-eval)
+#   --out DIR        keep the predictions as DIR/<set>.jsonl (default: a new $TMPDIR/newsarchive-eval.*,
+#                    so that runs side by side do not mix; its name is printed, for a later --before)
 #   --misses         also count our misses by class (bench/eval_misses.py)
 #   --before DIR     predictions of an earlier run (its --out): figures and misses before -> after
 #   --save-predictions F   both sets' predictions in one file F
@@ -14,7 +15,7 @@ root=$(dirname "$here")
 python=${PYTHON:-$root/.venv/bin/python}
 tool=${EXTRACT_EVAL:-/work/shared/tools/extract_eval.py}
 data=${EVAL_DATA:-/work/shared/eval}
-out=${TMPDIR:-/tmp}/newsarchive-eval
+out=""
 save=""
 report=""
 n=$#
@@ -31,6 +32,9 @@ while [ "$n" -gt 0 ]; do  # take our options out, hand the rest on in order
         *) set -- "$@" "$arg" ;;
     esac
 done
+if [ -z "$out" ]; then
+    out=$(mktemp -d "${TMPDIR:-/tmp}/newsarchive-eval.XXXXXX")
+fi
 mkdir -p "$out"
 
 "$python" "$tool" "$data/zyte-aeb" \
