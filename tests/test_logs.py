@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import ContextManager
 
-from tests.conftest import run_newsarchive
+from tests.conftest import run_newsarchive, serving
 from tests.stub_dns import STUB_SUFFIX
 
 # what Scrapy prints when set up and closing, that -v must not show
@@ -103,17 +101,8 @@ class _FailingSite(_ForbiddingSite):
     status = 503
 
 
-@contextmanager
-def forbidding_site(handler: type[BaseHTTPRequestHandler] = _ForbiddingSite) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield "http://127.0.0.1:%d/" % server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+def forbidding_site(handler: type[BaseHTTPRequestHandler] = _ForbiddingSite) -> ContextManager[str]:
+    return serving(handler)
 
 
 def test_a_robots_txt_that_forbids_everything_is_said_once(tmp_path: Path) -> None:

@@ -8,14 +8,12 @@ import re
 import select
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import ContextManager
 
-from tests.conftest import REPO, run_newsarchive
+from tests.conftest import REPO, run_newsarchive, serving
 
 ESCAPE = re.compile(r"\x1b\[")
 ANY_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\r")
@@ -162,17 +160,8 @@ class _SlowThenBroken(BaseHTTPRequestHandler):
         return
 
 
-@contextmanager
-def slow_then_broken_site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowThenBroken)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield "http://127.0.0.1:%d/" % server.server_address[1]
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+def slow_then_broken_site() -> ContextManager[str]:
+    return serving(_SlowThenBroken)
 
 
 def test_a_log_line_said_while_the_area_is_shown_goes_above_it(tmp_path: Path) -> None:
