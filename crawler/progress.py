@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from typing import IO, Any
 
 from crawler.logs import live_handlers
+from crawler.sizes import human_bytes
 
 LIVE_INTERVAL = 0.25  # seconds between redraws of the live area
 RATE_WINDOW = 10.0  # seconds the live pages/s is measured over
@@ -73,14 +74,6 @@ def eta_seconds(figures: Figures) -> float | None:
 def clock(seconds: float) -> str:
     whole = int(seconds)
     return "%d:%02d:%02d" % (whole // 3600, whole % 3600 // 60, whole % 60)
-
-
-def human_bytes(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return ("%d %s" if unit == "B" else "%.1f %s") % (size, unit)
-        size /= 1000
-    return "%d B" % size
 
 
 def plain_fields(figures: Figures, rate: float) -> dict[str, Any]:

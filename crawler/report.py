@@ -16,6 +16,7 @@ from archive.collection import Collection
 from archive.index import INDEX_NAME
 from archive.run import Outcome, RepairReport, RunContext
 from crawler.commands import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
+from crawler.sizes import human_bytes
 from pipelines.site_figures import nothing_because, read_items, site_figures, site_table
 
 logger = logging.getLogger(__name__)
@@ -124,14 +125,6 @@ def exit_code(report: Mapping[str, Any]) -> int:
     return EXIT_CODES.get(Outcome.of(report.get("outcome")), EXIT_FAILURE)
 
 
-def _human(size: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return ("%d %s" if unit == "B" else "%.1f %s") % (size, unit)
-        size /= 1000
-    return "%d B" % size
-
-
 def _breakdown(counts: dict[str, int]) -> str:
     return ", ".join("%s: %d" % kv for kv in sorted(counts.items()) if kv[1])
 
@@ -156,7 +149,7 @@ def _repair_line(repair: Mapping[str, Any]) -> list[str]:
     parts = []
     if files:
         parts.append("%d WARC file(s) left open closed: %d records kept, %s dropped" % (
-            len(files), sum(f["records"] for f in files), _human(sum(f["dropped_bytes"] for f in files))))
+            len(files), sum(f["records"] for f in files), human_bytes(sum(f["dropped_bytes"] for f in files))))
     if repair.get("index_lines_added"):
         parts.append("%d index lines added" % repair["index_lines_added"])
     if repair.get("interrupted_runs"):
@@ -197,8 +190,8 @@ def _crawl_lines(report: Mapping[str, Any], collection: Collection) -> list[str]
         "  not articles      %d" % report.get("not_articles", 0),
         "  errors            %d  (%s)" % (sum(errors.values()), _breakdown(errors) or "none"),
         *_requisite_line(report.get("requisites") or {}),
-        "  WARC files        %d, %s" % (len(files), _human(archive.get("bytes", 0))),
-        *["    %s  %s" % (os.path.join(collection.archive_dir, f["name"]), _human(f["bytes"])) for f in files],
+        "  WARC files        %d, %s" % (len(files), human_bytes(archive.get("bytes", 0))),
+        *["    %s  %s" % (os.path.join(collection.archive_dir, f["name"]), human_bytes(f["bytes"])) for f in files],
     ]
 
 
@@ -213,7 +206,7 @@ def _requisite_line(counts: Mapping[str, int]) -> list[str]:
         notes.append("%d failed" % counts["failed"])
     if any(caps.values()):
         notes.append("caps hit: " + _breakdown(caps))
-    return ["  requisites        %d archived, %s%s" % (counts.get("archived", 0), _human(counts.get("bytes", 0)),
+    return ["  requisites        %d archived, %s%s" % (counts.get("archived", 0), human_bytes(counts.get("bytes", 0)),
                                                      "  (%s)" % "; ".join(notes) if notes else "")]
 
 

@@ -255,7 +255,7 @@ def test_wrong_option_combinations_are_usage_errors(tmp_path: Path, capsys) -> N
     assert main(["schedule", str(config), "--once", "--metrics-port", "9100"]) == 2
     assert "--metrics-port is for the service" in capsys.readouterr().err
     assert main(["schedule", str(config), "--metrics-port", "70000"]) == 2
-    assert "not a TCP port" in capsys.readouterr().err
+    assert "is not a port" in capsys.readouterr().err
     assert not (tmp_path / "c").exists()
 
 

@@ -17,6 +17,14 @@ def non_negative(value: str) -> int:
     return number
 
 
+def port(value: str) -> int:
+    """A TCP port, 0 to 65535 (0: any free one)."""
+    number = non_negative(value)
+    if number > 65535:
+        raise argparse.ArgumentTypeError("%r is not a port (0 to 65535)" % value)
+    return number
+
+
 def positive(value: str) -> int:
     number = non_negative(value)
     if number == 0:

@@ -13,7 +13,8 @@ import sys
 
 from archive.collection import Collection
 from crawler.commands import EXIT_FAILURE, EXIT_OK, EXIT_USAGE, add_root, collection_location
-from crawler.commands.demo_site import add_template_arguments, port
+from crawler.commands.argtypes import port
+from crawler.commands.demo_site import add_template_arguments
 from crawler.progress import add_progress_option
 
 HELP = "serve the demo site and crawl it into collection 'demo'"

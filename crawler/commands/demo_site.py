@@ -3,18 +3,10 @@ from __future__ import annotations
 
 import argparse
 
-from crawler.commands.argtypes import non_negative
+from crawler.commands.argtypes import non_negative, port
 
 NAME = "demo-site"
 HELP = "serve the bundled demo news site on 127.0.0.1"
-
-
-def port(value: str) -> int:
-    """A TCP port, 0 to 65535 (0: any free one)."""
-    number = non_negative(value)
-    if number > 65535:
-        raise argparse.ArgumentTypeError("%r is not a port (0 to 65535)" % value)
-    return number
 
 
 def add_template_arguments(parser: argparse.ArgumentParser, edition_default: int | None) -> None:

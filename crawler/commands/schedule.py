@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from crawler.commands import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
-from crawler.commands.argtypes import moment, non_negative, positive
+from crawler.commands.argtypes import moment, port, positive
 
 if TYPE_CHECKING:
     from crawler.scheduler import Scheduler
@@ -20,13 +20,6 @@ HELP = "recurring crawls from a TOML file"
 # a job run's outcome -> the exit code of `schedule --run`
 RUN_EXIT = {"finished": EXIT_OK, "refused": EXIT_USAGE, "interrupted": EXIT_INTERRUPTED}
 SERVICE_LOGGER = "newsarchive.schedule"
-
-
-def port(value: str) -> int:
-    number = non_negative(value)
-    if number > 65535:
-        raise argparse.ArgumentTypeError("%r is not a TCP port (0-65535)" % value)
-    return number
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
